@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Google.Protobuf;
+
+namespace RemoteModel.Transport.Protocol;
+
+/// <summary>
+/// Length-prefixed messages: one byte compressed flag, four bytes big-endian length, the bytes.
+/// </summary>
+internal static class MessageFraming
+{
+    /// <summary>Writes <paramref name="message"/> with its prefix into <paramref name="writer"/>, without flushing.</summary>
+    public static void Write(IBufferWriter<byte> writer, IMessage message, int maxMessageSize)
+    {
+        var size = message.CalculateSize();
+        if (size > maxMessageSize)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted,
+                $"Sending message exceeds the maximum configured message size ({size} > {maxMessageSize} bytes).");
+        }
+
+        var span = writer.GetSpan(GrpcProtocol.MessagePrefixLength + size);
+        span[0] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)size);
+        message.WriteTo(span.Slice(GrpcProtocol.MessagePrefixLength, size));
+        writer.Advance(GrpcProtocol.MessagePrefixLength + size);
+    }
+
+    /// <summary>
+    /// Takes one whole message off the front of <paramref name="buffer"/>. The announced length is
+    /// checked as soon as the prefix arrives, so an oversized message is refused before it is buffered.
+    /// </summary>
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, int maxMessageSize, out ReadOnlySequence<byte> payload, out bool compressed)
+    {
+        payload = default;
+        compressed = false;
+        if (buffer.Length < GrpcProtocol.MessagePrefixLength)
+        {
+            return false;
+        }
+
+        Span<byte> prefix = stackalloc byte[GrpcProtocol.MessagePrefixLength];
+        buffer.Slice(0, GrpcProtocol.MessagePrefixLength).CopyTo(prefix);
+        compressed = prefix[0] switch
+        {
+            0 => false,
+            1 => true,
+            var flag => throw new RpcException(StatusCode.Internal, $"Malformed message prefix: compressed flag {flag} is neither 0 nor 1."),
+        };
+        var length = BinaryPrimitives.ReadUInt32BigEndian(prefix[1..]);
+        if (length > (uint)maxMessageSize)
+        {
+            throw new RpcException(StatusCode.ResourceExhausted,
+                $"Received message exceeds the maximum configured message size ({length} > {maxMessageSize} bytes).");
+        }
+
+        if (buffer.Length < GrpcProtocol.MessagePrefixLength + length)
+        {
+            return false;
+        }
+
+        payload = buffer.Slice(GrpcProtocol.MessagePrefixLength, length);
+        buffer = buffer.Slice(payload.End);
+        return true;
+    }
+}

@@ -1,0 +1,49 @@
+using Google.Protobuf;
+
+namespace RemoteModel.Transport.Server;
+
+/// <summary>Reads a call's request, runs its handler and writes what it answers.</summary>
+internal abstract class CallHandler(string fullName, MethodType type)
+{
+    public string FullName { get; } = fullName;
+
+    /// <summary>Streams are long-lived, so a stopping server ends them; unary calls are left to finish.</summary>
+    public bool EndsOnShutdown { get; } = type == MethodType.ServerStreaming;
+
+    public abstract Task HandleAsync(ServerCallContext context);
+}
+
+internal sealed class UnaryCallHandler<TRequest, TResponse>(
+    Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
+    : CallHandler(method.FullName, MethodType.Unary)
+    where TRequest : class, IMessage<TRequest>
+    where TResponse : class, IMessage<TResponse>
+{
+    public override async Task HandleAsync(ServerCallContext context)
+    {
+        var request = await context.ReadSingleRequestAsync(method.RequestParser).ConfigureAwait(false);
+        var response = await handler(request, context).ConfigureAwait(false);
+        // Not flushed: the message leaves with the trailers, in one write.
+        await context.WriteMessageAsync(response, flush: false, context.CancellationToken).ConfigureAwait(false);
+    }
+}
+
+internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(
+    Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
+    : CallHandler(method.FullName, MethodType.ServerStreaming)
+    where TRequest : class, IMessage<TRequest>
+    where TResponse : class, IMessage<TResponse>
+{
+    public override async Task HandleAsync(ServerCallContext context)
+    {
+        var request = await context.ReadSingleRequestAsync(method.RequestParser).ConfigureAwait(false);
+        await handler(request, new ResponseStreamWriter(context), context).ConfigureAwait(false);
+    }
+
+    private sealed class ResponseStreamWriter(ServerCallContext context) : IServerStreamWriter<TResponse>
+    {
+        public Task WriteAsync(TResponse message, CancellationToken cancellationToken = default) =>
+            context.WriteMessageAsync(message, flush: true,
+                cancellationToken.CanBeCanceled ? cancellationToken : context.CancellationToken);
+    }
+}

@@ -1,0 +1,8 @@
+namespace RemoteModel.Transport.Server;
+
+/// <summary>Handles a unary call: one request in, one response out.</summary>
+public delegate Task<TResponse> UnaryServerMethod<in TRequest, TResponse>(TRequest request, ServerCallContext context);
+
+/// <summary>Handles a server-streaming call: one request in, responses written to <paramref name="responseStream"/>.</summary>
+public delegate Task ServerStreamingServerMethod<in TRequest, out TResponse>(
+    TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context);

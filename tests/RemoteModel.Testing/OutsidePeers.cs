@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace RemoteModel.Testing;
+
+/// <summary>
+/// The real, non-.NET programs tests talk to. Each check answers null when the peer is usable,
+/// or the reason it is not, including how to install it.
+/// </summary>
+public static class OutsidePeers
+{
+    /// <summary>Debian's interpreter: the one python3-grpcio is installed for.</summary>
+    public const string Python = "/usr/bin/python3";
+
+    /// <summary>True under CI, where a missing peer fails a test instead of skipping it.</summary>
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly Lazy<string?> PythonGrpcProblem = new(() =>
+        Runs(Python, "-c \"import grpc, grpc_tools, google.protobuf\"")
+            ? null
+            : $"python grpcio is not usable through {Python}: install it with `apt-get install python3-grpcio python3-grpc-tools python3-protobuf`");
+
+    private static readonly Lazy<string?> PyroProblem = new(() =>
+        Runs(Python, "-c \"import Pyro4\"") ? null : "Pyro4 is missing: `apt-get install python3-pyro4`");
+
+    private static readonly Lazy<string?> NodeGrpcProblem = new(() =>
+        Directory.Exists(RepositoryPaths.Combine("tests", "interop", "node", "node_modules", "@grpc", "grpc-js")) && Runs("node", "--version")
+            ? null
+            : "@grpc/grpc-js is not installed: run `npm ci --prefix tests/interop/node`");
+
+    public static string? PythonGrpc => PythonGrpcProblem.Value;
+
+    public static string? Pyro4 => PyroProblem.Value;
+
+    public static string? NodeGrpc => NodeGrpcProblem.Value;
+
+    private static bool Runs(string file, string arguments)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, arguments)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null)
+            {
+                return false;
+            }
+
+            if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
+            {
+                process.Kill(entireProcessTree: true);
+                return false;
+            }
+
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}
