@@ -85,7 +85,7 @@ public sealed class GrpcChannel : IDisposable
         {
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = TrustOnly(X509Certificate2.CreateFromPemFile(trusted)),
+                RemoteCertificateValidationCallback = TrustOnly(X509CertificateLoader.LoadCertificateFromFile(trusted)),
             };
         }
 

@@ -14,7 +14,8 @@ namespace RemoteModel.Transport.Health;
 public sealed class HealthService
 {
     private readonly ConcurrentDictionary<string, ServingStatus> _statuses = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Channel<ServingStatus>, string> _watchers = new();
+    private readonly ConcurrentDictionary<Channel<ServingStatus>, Watcher> _watchers = new();
+    private volatile bool _shutDown;
 
     internal HealthService(IEnumerable<string> services)
     {
@@ -30,11 +31,11 @@ public sealed class HealthService
     public void SetStatus(string service, ServingStatus status)
     {
         _statuses[service] = status;
-        foreach (var (watcher, watched) in _watchers)
+        foreach (var (updates, watcher) in _watchers)
         {
-            if (watched == service)
+            if (watcher.Service == service)
             {
-                watcher.Writer.TryWrite(status);
+                updates.Writer.TryWrite(status);
             }
         }
     }
@@ -43,12 +44,25 @@ public sealed class HealthService
     public ServingStatus? GetStatus(string service) =>
         _statuses.TryGetValue(service, out var status) ? status : null;
 
-    internal void Shutdown()
+    /// <summary>
+    /// Turns every service NOT_SERVING and lets each watcher send that before its stream ends,
+    /// so a load balancer hears of the shutdown instead of a broken stream.
+    /// </summary>
+    internal async Task ShutdownAsync(TimeSpan timeout)
     {
+        _shutDown = true;
         foreach (var service in _statuses.Keys)
         {
             SetStatus(service, ServingStatus.NotServing);
         }
+
+        foreach (var updates in _watchers.Keys)
+        {
+            updates.Writer.TryComplete();
+        }
+
+        var drained = Task.WhenAll(_watchers.Values.Select(w => w.Done.Task));
+        await Task.WhenAny(drained, Task.Delay(timeout)).ConfigureAwait(false);
     }
 
     internal ServiceDefinition Bind() =>
@@ -68,11 +82,17 @@ public sealed class HealthService
         // Only the latest status matters to a watcher, so a slow one skips what it missed.
         var updates = Channel.CreateBounded<ServingStatus>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        _watchers[updates] = request.Service;
+        var watcher = new Watcher(request.Service);
+        _watchers[updates] = watcher;
         try
         {
             var current = GetStatus(request.Service) ?? ServingStatus.ServiceUnknown;
             await stream.WriteAsync(new HealthCheckResponse { Status = current }, context.CancellationToken);
+            if (_shutDown)
+            {
+                return;
+            }
+
             await foreach (var status in updates.Reader.ReadAllAsync(context.CancellationToken))
             {
                 if (status != current)
@@ -85,6 +105,12 @@ public sealed class HealthService
         finally
         {
             _watchers.TryRemove(updates, out _);
+            watcher.Done.TrySetResult();
         }
+    }
+
+    private sealed record Watcher(string Service)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -93,7 +93,7 @@ public sealed partial class GrpcServer : IAsyncDisposable
         }
 
         _started = false;
-        Health.Shutdown();
+        await Health.ShutdownAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
         LogStopped();
