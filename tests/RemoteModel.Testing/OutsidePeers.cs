@@ -27,7 +27,25 @@ public static class OutsidePeers
             ? null
             : "@grpc/grpc-js is not installed: run `npm ci --prefix tests/interop/node`");
 
+    private static readonly Lazy<string?> EtcdProblem = new(() =>
+        FindOnPath("etcd") is not null ? null : "etcd is not installed: `apt-get install etcd-server`");
+
+    private static readonly Lazy<string?> ConsulProblem = new(() =>
+        FindOnPath("consul") is not null ? null : "no `consul` binary on PATH (Consul cannot be installed in this environment; the live Consul tests run where it can)");
+
     public static string? PythonGrpc => PythonGrpcProblem.Value;
+
+    public static string? Etcd => EtcdProblem.Value;
+
+    public static string? Consul => ConsulProblem.Value;
+
+    /// <summary>The full path of <paramref name="program"/> on PATH, or null.</summary>
+    public static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin")
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
 
     public static string? Pyro4 => PyroProblem.Value;
 

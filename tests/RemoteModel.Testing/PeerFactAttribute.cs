@@ -11,6 +11,10 @@ public enum Peer
     PythonGrpc,
     NodeGrpc,
     Pyro4,
+    Etcd,
+
+    /// <summary>The one peer CI may lack: no Consul can be installed in this project's environment.</summary>
+    Consul,
 }
 
 /// <summary>Every <see cref="PeerFactAttribute"/> test of the class needs these peers.</summary>
@@ -102,18 +106,17 @@ public static class PeerRequirement
         Peer.PythonGrpc => OutsidePeers.PythonGrpc,
         Peer.NodeGrpc => OutsidePeers.NodeGrpc,
         Peer.Pyro4 => OutsidePeers.Pyro4,
+        Peer.Etcd => OutsidePeers.Etcd,
+        Peer.Consul => OutsidePeers.Consul,
         _ => throw new ArgumentOutOfRangeException(nameof(peer)),
     };
 
-    /// <summary>Null when the test should run: every peer is there, or CI insists.</summary>
+    /// <summary>Null when the test should run: every peer is there, or CI insists (on all but Consul).</summary>
     public static string? SkipReason(IEnumerable<Peer> peers)
     {
-        if (OutsidePeers.IsCi)
-        {
-            return null;
-        }
-
-        var problems = peers.Select(Problem).OfType<string>().ToList();
+        var problems = peers
+            .Where(peer => !OutsidePeers.IsCi || peer == Peer.Consul)
+            .Select(Problem).OfType<string>().ToList();
         return problems.Count == 0 ? null : "Outside peer missing: " + string.Join("; ", problems);
     }
 
