@@ -14,7 +14,6 @@ this machine (see DEFAULT_*_API), so the comparison is against grpcio at its bes
 
 import asyncio
 import os
-import signal
 import sys
 import time
 from concurrent import futures
@@ -25,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "interop", "python"))
 
 import bench_common  # noqa: E402
+import process_lifetime  # noqa: E402
 import protos_loader  # noqa: E402
 
 PROTOS = protos_loader.load()
@@ -69,18 +69,16 @@ class AioEchoServicer(echo_pb2_grpc.EchoServicer):
 
 
 def run_sync_server(host, port):
-    import echo_server  # for its stop handling (signals, stdin EOF)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), options=[("grpc.so_reuseport", 0)])
     echo_pb2_grpc.add_EchoServicer_to_server(SyncEchoServicer(), server)
     bound = server.add_insecure_port("%s:%d" % (host, port))
     server.start()
     bench_common.announce_listening(bound)
-    echo_server.wait_for_stop_request()
+    process_lifetime.wait_for_stop_request()
     server.stop(grace=0.5).wait()
 
 
 async def run_aio_server(host, port):
-    import echo_server
     server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
     echo_pb2_grpc.add_EchoServicer_to_server(AioEchoServicer(), server)
     bound = server.add_insecure_port("%s:%d" % (host, port))
@@ -88,7 +86,7 @@ async def run_aio_server(host, port):
     bench_common.announce_listening(bound)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    echo_server.watch_for_stop(lambda: loop.call_soon_threadsafe(stop.set))
+    process_lifetime.watch_for_stop(lambda: loop.call_soon_threadsafe(stop.set))
     await stop.wait()
     await server.stop(0.5)
 

@@ -24,15 +24,13 @@ knowing:
 import argparse
 import functools
 import logging
-import os
-import signal
-import stat
 import sys
 import threading
 from concurrent import futures
 
 import grpc
 
+import process_lifetime
 import protos_loader
 
 PROTOS = protos_loader.load()
@@ -254,41 +252,12 @@ def build_server(host, port, max_workers):
     return server, bound
 
 
-def stdin_is_pipe():
-    try:
-        mode = os.fstat(sys.stdin.fileno()).st_mode
-    except (OSError, ValueError, AttributeError):
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
-
-
-def watch_for_stop(on_stop):
-    """Arranges for on_stop() to be called on SIGTERM/SIGINT, or on EOF of a piped stdin.
-    Must run on the main thread (Python only installs signal handlers there)."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: on_stop())
-    if stdin_is_pipe():
-        def watch_stdin():
-            while sys.stdin.buffer.read1(65536):
-                pass
-            on_stop()
-        threading.Thread(target=watch_stdin, name="stdin-eof", daemon=True).start()
-
-
-def wait_for_stop_request():
-    """Blocks until SIGTERM/SIGINT, or EOF on a piped stdin."""
-    stop = threading.Event()
-    watch_for_stop(stop.set)
-    while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
-        pass
-
-
 def serve_until_stopped(server, port):
     """Starts the server, announces the port with the LISTENING line, serves until asked to stop."""
     server.start()
     sys.stdout.write("LISTENING %d\n" % port)
     sys.stdout.flush()
-    wait_for_stop_request()
+    process_lifetime.wait_for_stop_request()
     server.stop(grace=1).wait()
 
 

@@ -1,7 +1,9 @@
 """Generates the Python gRPC stubs for the repository's protos at run time and imports them.
 
 Nothing generated is committed: every process runs grpc_tools.protoc into its own temporary
-directory (removed at exit), so the stubs always match the .proto files in this checkout.
+directory, so the stubs always match the .proto files in this checkout. The directory is
+removed as soon as the modules are imported (Python does not need the files after that), so a
+peer killed with SIGKILL by a test harness leaves nothing behind.
 
 Quirk handled here: the health proto lives in package ``grpc.health.v1``, so its generated
 modules land in ``<tmp>/grpc/health/v1``. The name ``grpc`` is already taken by the installed
@@ -10,7 +12,6 @@ grpcio package, whose ``__path__`` Python searches for sub-packages; we append t
 generated files while ``import grpc`` keeps meaning grpcio.
 """
 
-import atexit
 import os
 import shutil
 import subprocess
@@ -56,15 +57,17 @@ def load():
         return _loaded
 
     out_dir = tempfile.mkdtemp(prefix="remotemodel-protos-")
-    atexit.register(shutil.rmtree, out_dir, True)
-    _generate(out_dir)
+    try:
+        _generate(out_dir)
 
-    import grpc  # the installed grpcio; imported first so its package object exists
-    sys.path.insert(0, out_dir)
-    grpc.__path__.append(os.path.join(out_dir, "grpc"))
+        import grpc  # the installed grpcio; imported first so its package object exists
+        sys.path.insert(0, out_dir)
+        grpc.__path__.append(os.path.join(out_dir, "grpc"))
 
-    from remotemodel.testing.v1 import echo_pb2, echo_pb2_grpc
-    from grpc.health.v1 import health_pb2, health_pb2_grpc
+        from remotemodel.testing.v1 import echo_pb2, echo_pb2_grpc
+        from grpc.health.v1 import health_pb2, health_pb2_grpc
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
 
     _loaded = types.SimpleNamespace(
         echo_pb2=echo_pb2,
