@@ -12,6 +12,9 @@ internal static class TransportWorkloads
     public const string System = "RemoteModel (C#)";
     private static readonly EchoRequest SmallRequest = new() { Payload = ByteString.CopyFrom(new byte[16]) };
 
+    /// <summary>Long enough for tiered compilation to settle on both sides.</summary>
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
     public static async Task<Measurement> UnaryLatencyAsync(GrpcChannel channel, TimeSpan duration)
     {
         await WarmUpAsync(channel);
@@ -68,7 +71,7 @@ internal static class TransportWorkloads
     private static async Task WarmUpAsync(GrpcChannel channel)
     {
         var until = Stopwatch.StartNew();
-        while (until.Elapsed < TimeSpan.FromMilliseconds(500))
+        while (until.Elapsed < WarmUp)
         {
             await channel.UnaryAsync(EchoMethods.Unary, SmallRequest);
         }

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+
+namespace RemoteModel.Hosting;
+
+/// <summary>
+/// Configuration in the .NET way, lowest precedence first: appsettings.json beside the
+/// executable, environment variables prefixed
+/// <c>REMOTEMODEL_</c> (<c>REMOTEMODEL_NameServer__Store=etcd</c>), then command-line values
+/// (<c>--NameServer:Store=etcd</c>) and the executable's own flags.
+/// </summary>
+public static class Configuration
+{
+    /// <summary>The prefix of environment variables read as configuration.</summary>
+    public const string EnvironmentPrefix = "REMOTEMODEL_";
+
+    /// <summary>Builds the configuration; <paramref name="overrides"/> are the executable's flags, which win.</summary>
+    public static IConfigurationRoot Build(string[] commandLine, IDictionary<string, string?>? overrides = null) =>
+        new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddCommandLine(commandLine)
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
+            .Build();
+}

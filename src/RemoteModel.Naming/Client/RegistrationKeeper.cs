@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RemoteModel.Naming.V1;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Client;
+
+namespace RemoteModel.Naming.Client;
+
+/// <summary>
+/// Keeps one registration alive for as long as it runs, by holding it with a stream: when this
+/// process ends, however it ends, the name server drops the registration; when the name server
+/// goes away and comes back, the keeper registers again by itself.
+/// </summary>
+public sealed partial class RegistrationKeeper : IAsyncDisposable
+{
+    private readonly Registration _registration;
+    private readonly GrpcChannel _channel;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource<Registration> _firstRegistration = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+
+    /// <summary>Creates a keeper for <paramref name="registration"/> with the name server at <paramref name="nameServer"/> (or the usual one).</summary>
+    public RegistrationKeeper(Registration registration, string? nameServer = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        _registration = registration.Clone();
+        NameServer = NameServerLocator.Resolve(nameServer);
+        _channel = GrpcChannel.ForAddress(NameServer, new GrpcChannelOptions { KeepAlivePingDelay = TimeSpan.FromSeconds(10), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) });
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The name server this keeper registers with.</summary>
+    public string NameServer { get; }
+
+    /// <summary>The registration as the name server last confirmed it; null before the first.</summary>
+    public Registration? Current { get; private set; }
+
+    /// <summary>The first time the registration holds. Faults only if the keeper is stopped first.</summary>
+    public Task<Registration> Registered => _firstRegistration.Task;
+
+    /// <summary>The shortest wait before registering again after the name server went away.</summary>
+    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest wait between attempts, so a restarted name server gets everyone back within seconds.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Starts holding the registration.</summary>
+    public RegistrationKeeper Start()
+    {
+        _loop ??= Task.Run(() => KeepAsync(_stopping.Token));
+        return this;
+    }
+
+    /// <summary>Ends the hold: the name server drops the registration at once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _firstRegistration.TrySetCanceled();
+        _channel.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task KeepAsync(CancellationToken stopping)
+    {
+        var client = new NamingClient(_channel);
+        var delay = InitialRetryDelay;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                using var hold = client.Hold(_registration, options: new CallOptions { CancellationToken = stopping });
+                await foreach (var held in hold.ReadAllAsync(stopping).ConfigureAwait(false))
+                {
+                    Current = held.Registration;
+                    delay = InitialRetryDelay;
+                    LogHeld(held.Registration.Name, NameServer, held.Registration.LeaseId);
+                    _firstRegistration.TrySetResult(held.Registration);
+                }
+            }
+            catch (RpcException ex) when (!stopping.IsCancellationRequested)
+            {
+                LogLost(_registration.Name, NameServer, ex.Status.Code, ex.Status.Detail, delay);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Name} with the name server at {NameServer} (lease {LeaseId})")]
+    private partial void LogHeld(string name, string nameServer, long leaseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Registration of {Name} with {NameServer} lost ({Code}: {Detail}); registering again in {Delay}")]
+    private partial void LogLost(string name, string nameServer, StatusCode code, string detail, TimeSpan delay);
+}

@@ -1,0 +1,26 @@
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Naming.Server;
+
+/// <summary>
+/// Decides whether a call may do what it asks. The name server calls it before every action;
+/// it throws <see cref="Transport.RpcException"/> (UNAUTHENTICATED or PERMISSION_DENIED) to refuse.
+/// </summary>
+public interface IRegistryAuthorizer
+{
+    /// <summary>Refuses by throwing; returns when the call may go on.</summary>
+    /// <param name="context">The call.</param>
+    /// <param name="action">What it asks.</param>
+    /// <param name="name">The name it concerns, or the prefix it reads; empty for the whole registry.</param>
+    ValueTask AuthorizeAsync(ServerCallContext context, RegistryAction action, string name);
+}
+
+/// <summary>Lets every call through: the default until keys are configured.</summary>
+public sealed class AllowAllRegistryAuthorizer : IRegistryAuthorizer
+{
+    /// <summary>The one instance.</summary>
+    public static readonly AllowAllRegistryAuthorizer Instance = new();
+
+    /// <inheritdoc />
+    public ValueTask AuthorizeAsync(ServerCallContext context, RegistryAction action, string name) => ValueTask.CompletedTask;
+}

@@ -1,0 +1,302 @@
+using System.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RemoteModel.Naming.Registry;
+using RemoteModel.Naming.V1;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Naming.Server;
+
+/// <summary>
+/// The gRPC naming service over a registry store: validates, authorizes, logs one line per
+/// registration event, and turns store outcomes into precise statuses.
+/// </summary>
+public sealed partial class NamingService
+{
+    private static readonly string Version =
+        typeof(NamingService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+
+    private readonly IRegistryStore _store;
+    private readonly NamingServiceOptions _options;
+    private readonly IRegistryAuthorizer _authorizer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the service over <paramref name="store"/>.</summary>
+    public NamingService(
+        IRegistryStore store,
+        NamingServiceOptions? options = null,
+        IRegistryAuthorizer? authorizer = null,
+        TimeProvider? timeProvider = null,
+        ILogger<NamingService>? logger = null)
+    {
+        _store = store;
+        _options = options ?? new NamingServiceOptions();
+        _authorizer = authorizer ?? AllowAllRegistryAuthorizer.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<NamingService>.Instance;
+    }
+
+    /// <summary>The service's methods bound to this instance, ready to serve.</summary>
+    public ServiceDefinition Bind() =>
+        ServiceDefinition.CreateBuilder(NamingMethods.ServiceName)
+            .AddUnary(NamingMethods.Register, RegisterAsync)
+            .AddServerStreaming(NamingMethods.Hold, HoldAsync)
+            .AddUnary(NamingMethods.KeepAlive, KeepAliveAsync)
+            .AddUnary(NamingMethods.Unregister, UnregisterAsync)
+            .AddUnary(NamingMethods.Remove, RemoveAsync)
+            .AddUnary(NamingMethods.Lookup, LookupAsync)
+            .AddUnary(NamingMethods.List, ListAsync)
+            .AddServerStreaming(NamingMethods.Watch, WatchAsync)
+            .AddUnary(NamingMethods.Ping, PingAsync)
+            .Build();
+
+    private async Task<RegisterResponse> RegisterAsync(RegisterRequest request, ServerCallContext context)
+    {
+        var ttl = request.Ttl is null ? _options.DefaultTtl : request.Ttl.ToTimeSpan();
+        var stored = await StoreRegistrationAsync(request, ttl == TimeSpan.Zero ? null : ttl, context);
+        return new RegisterResponse { Registration = stored };
+    }
+
+    private async Task HoldAsync(RegisterRequest request, IServerStreamWriter<HoldEvent> stream, ServerCallContext context)
+    {
+        var stored = await StoreRegistrationAsync(request, _options.HoldLeaseTtl, context);
+        var reason = "holder disconnected";
+        try
+        {
+            await stream.WriteAsync(new HoldEvent { Registration = stored });
+            // The lease only outlives the stream if this server dies; while the stream is open it is kept.
+            while (true)
+            {
+                await Task.Delay(_options.HoldLeaseTtl / 3, _time, context.CancellationToken);
+                if (await _store.KeepAliveAsync(stored.LeaseId, context.CancellationToken) is null)
+                {
+                    reason = "removed";
+                    throw new RpcException(StatusCode.Aborted,
+                        $"The registration of '{stored.Name}' was removed (by an administrator, or its lease ran out); register again.");
+                }
+            }
+        }
+        finally
+        {
+            if (reason != "removed")
+            {
+                await _store.UnregisterAsync(stored.LeaseId, CancellationToken.None);
+            }
+
+            LogUnregistered(stored.Name, stored.Kind, reason);
+        }
+    }
+
+    private async Task<KeepAliveResponse> KeepAliveAsync(KeepAliveRequest request, ServerCallContext context)
+    {
+        await _authorizer.AuthorizeAsync(context, RegistryAction.Register, string.Empty);
+        var ttl = await Guard(_store.KeepAliveAsync(request.LeaseId, context.CancellationToken))
+            ?? throw new RpcException(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended); register again.");
+        return new KeepAliveResponse { Ttl = Duration.FromTimeSpan(ttl) };
+    }
+
+    private async Task<UnregisterResponse> UnregisterAsync(UnregisterRequest request, ServerCallContext context)
+    {
+        await _authorizer.AuthorizeAsync(context, RegistryAction.Unregister, string.Empty);
+        if (!await Guard(_store.UnregisterAsync(request.LeaseId, context.CancellationToken)))
+        {
+            throw new RpcException(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended already).");
+        }
+
+        LogLeaseEnded(request.LeaseId, context.Peer);
+        return new UnregisterResponse();
+    }
+
+    private async Task<RemoveResponse> RemoveAsync(RemoveRequest request, ServerCallContext context)
+    {
+        ValidateName(request.Name);
+        await _authorizer.AuthorizeAsync(context, RegistryAction.Remove, request.Name);
+        var removed = await Guard(_store.RemoveAsync(request.Name, context.CancellationToken));
+        if (removed)
+        {
+            LogRemoved(request.Name, context.Peer);
+        }
+
+        return new RemoveResponse { Removed = removed };
+    }
+
+    private async Task<LookupResponse> LookupAsync(LookupRequest request, ServerCallContext context)
+    {
+        ValidateName(request.Name);
+        await _authorizer.AuthorizeAsync(context, RegistryAction.Read, request.Name);
+        var wait = request.Wait?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (wait > _options.MaxLookupWait)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"A lookup may wait at most {_options.MaxLookupWait}; {wait} was asked.");
+        }
+
+        var found = await Guard(_store.GetAsync(request.Name, context.CancellationToken))
+            ?? (wait > TimeSpan.Zero ? await WaitForNameAsync(request.Name, wait, context.CancellationToken) : null);
+        return found is null
+            ? throw new RpcException(StatusCode.NotFound,
+                wait > TimeSpan.Zero ? $"No registration named '{request.Name}' appeared within {wait}." : $"No registration named '{request.Name}'.")
+            : new LookupResponse { Registration = found };
+    }
+
+    private async Task<ListResponse> ListAsync(ListRequest request, ServerCallContext context)
+    {
+        var matcher = new SelectorMatcher(request.Selector, _options.PatternTimeout);
+        await _authorizer.AuthorizeAsync(context, RegistryAction.Read, matcher.Prefix);
+        var snapshot = await Guard(_store.ListAsync(matcher.Prefix, context.CancellationToken));
+        var response = new ListResponse { Revision = snapshot.Revision };
+        response.Registrations.AddRange(snapshot.Registrations.Where(matcher.Matches));
+        return response;
+    }
+
+    /// <summary>
+    /// A snapshot (SNAPSHOT events, then SNAPSHOT_END), then live changes. Should the store lose
+    /// the watch's place, a fresh snapshot follows: a client treats SNAPSHOT after live events as a reset.
+    /// </summary>
+    private async Task WatchAsync(WatchRequest request, IServerStreamWriter<WatchEvent> stream, ServerCallContext context)
+    {
+        var matcher = new SelectorMatcher(request.Selector, _options.PatternTimeout);
+        await _authorizer.AuthorizeAsync(context, RegistryAction.Read, matcher.Prefix);
+        var token = context.CancellationToken;
+        while (true)
+        {
+            var snapshot = await Guard(_store.ListAsync(matcher.Prefix, token));
+            foreach (var registration in snapshot.Registrations.Where(matcher.Matches))
+            {
+                await stream.WriteAsync(new WatchEvent { Type = WatchEvent.Types.Type.Snapshot, Registration = registration, Revision = registration.Revision }, token);
+            }
+
+            await stream.WriteAsync(new WatchEvent { Type = WatchEvent.Types.Type.SnapshotEnd, Revision = snapshot.Revision }, token);
+            try
+            {
+                await foreach (var change in _store.WatchAsync(matcher.Prefix, snapshot.Revision, token))
+                {
+                    if (matcher.Matches(change.Registration))
+                    {
+                        await stream.WriteAsync(new WatchEvent { Type = ToEventType(change.Kind), Registration = change.Registration, Revision = change.Revision }, token);
+                    }
+                }
+
+                return;
+            }
+            catch (RegistryHistoryLostException ex)
+            {
+                LogWatchResynchronised(context.Peer, ex.Message);
+            }
+        }
+    }
+
+    private Task<PingResponse> PingAsync(PingRequest request, ServerCallContext context) =>
+        Task.FromResult(new PingResponse { Server = _options.ServerName, Version = Version, Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) });
+
+    private async Task<Registration> StoreRegistrationAsync(RegisterRequest request, TimeSpan? ttl, ServerCallContext context)
+    {
+        var registration = request.Registration
+            ?? throw new RpcException(StatusCode.InvalidArgument, "The request has no registration.");
+        ValidateName(registration.Name);
+        await _authorizer.AuthorizeAsync(context, RegistryAction.Register, registration.Name);
+        if (registration.Kind.Length == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"The registration of '{registration.Name}' has no kind (model, viewer, ...).");
+        }
+
+        if (ttl is { } leased && (leased < _options.MinTtl || leased > _options.MaxTtl))
+        {
+            throw new RpcException(StatusCode.InvalidArgument,
+                $"A TTL of {leased} is outside {_options.MinTtl}..{_options.MaxTtl}; a TTL of 0 registers statically.");
+        }
+
+        foreach (var endpoint in registration.Endpoints)
+        {
+            if (!endpoint.StartsWith("unix:", StringComparison.Ordinal) && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+            {
+                throw new RpcException(StatusCode.InvalidArgument,
+                    $"Endpoint '{endpoint}' of '{registration.Name}' is not an address (http://host:port, https://host:port or unix:/path).");
+            }
+        }
+
+        try
+        {
+            var stored = await Guard(_store.RegisterAsync(registration, ttl, request.Safe, context.CancellationToken));
+            LogRegistered(stored.Name, stored.Kind, string.Join(' ', stored.Endpoints), ttl is null ? "static" : $"lease {stored.LeaseId}, TTL {ttl}", context.Peer);
+            return stored;
+        }
+        catch (NameTakenException ex)
+        {
+            throw new RpcException(StatusCode.AlreadyExists, ex.Message);
+        }
+    }
+
+    private async Task<Registration?> WaitForNameAsync(string name, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(wait, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            // Listing first gives the revision to watch from, so a registration made in between is not missed.
+            var snapshot = await Guard(_store.ListAsync(name, linked.Token));
+            if (snapshot.Registrations.FirstOrDefault(r => r.Name == name) is { } already)
+            {
+                return already;
+            }
+
+            await foreach (var change in _store.WatchAsync(name, snapshot.Revision, linked.Token))
+            {
+                if (change.Kind != RegistryChangeKind.Unregistered && change.Registration.Name == name)
+                {
+                    return change.Registration;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return null;
+    }
+
+    private static WatchEvent.Types.Type ToEventType(RegistryChangeKind kind) => kind switch
+    {
+        RegistryChangeKind.Registered => WatchEvent.Types.Type.Registered,
+        RegistryChangeKind.Changed => WatchEvent.Types.Type.Changed,
+        _ => WatchEvent.Types.Type.Unregistered,
+    };
+
+    private static void ValidateName(string name)
+    {
+        if (NameRules.Problem(name) is { } problem)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, NameRules.Explain(name, problem));
+        }
+    }
+
+    /// <summary>A store that cannot reach its backend makes the name server unavailable, not broken.</summary>
+    private static async Task<T> Guard<T>(Task<T> storeCall)
+    {
+        try
+        {
+            return await storeCall;
+        }
+        catch (RegistryUnavailableException ex)
+        {
+            throw new RpcException(StatusCode.Unavailable, $"The registry store is unavailable: {ex.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Name} ({Kind}) at {Endpoints}, {Lease}, by {Peer}")]
+    private partial void LogRegistered(string name, string kind, string endpoints, string lease, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unregistered {Name} ({Kind}): {Reason}")]
+    private partial void LogUnregistered(string name, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lease {LeaseId} ended by its holder {Peer}")]
+    private partial void LogLeaseEnded(long leaseId, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Name} by {Peer}")]
+    private partial void LogRemoved(string name, string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch from {Peer} fell behind and starts again from a snapshot: {Reason}")]
+    private partial void LogWatchResynchronised(string peer, string reason);
+}

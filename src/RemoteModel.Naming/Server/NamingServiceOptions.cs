@@ -1,0 +1,29 @@
+namespace RemoteModel.Naming.Server;
+
+/// <summary>Limits of the naming service; bound from the <c>NameServer</c> configuration section.</summary>
+public sealed class NamingServiceOptions
+{
+    /// <summary>The TTL of a registration that does not ask for one. Default 30 s.</summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The shortest TTL accepted. Default 2 s (etcd's minimum).</summary>
+    public TimeSpan MinTtl { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest TTL accepted. Default 1 hour.</summary>
+    public TimeSpan MaxTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The lease behind a registration held by a stream. The stream's end ends the registration at
+    /// once; the lease only matters if this name server itself dies. Default 10 s.
+    /// </summary>
+    public TimeSpan HoldLeaseTtl { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest a lookup may wait for a name to appear. Default 5 minutes.</summary>
+    public TimeSpan MaxLookupWait { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a pattern may take to match one name before it is refused. Default 100 ms.</summary>
+    public TimeSpan PatternTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The name this server gives in Ping answers. Default the machine name.</summary>
+    public string ServerName { get; set; } = Environment.MachineName;
+}
