@@ -141,15 +141,18 @@ internal static class ClientCommands
                 return 0;
             }
 
-            using var call = client.Hold(registration, result.GetValue(safe));
+            // Held by the same keeper model servers use: re-registered if the name server comes back.
+            var json = result.GetValue(JsonOption);
+            await using var keeper = new RegistrationKeeper(registration, client.Channel.Target)
+            {
+                OnHeld = held => Console.WriteLine(json ? JsonFormatter.Default.Format(held) : $"holding {RegistrationTable.Describe(held)} (Ctrl+C to end)"),
+            };
+            keeper.Start();
             try
             {
-                await foreach (var held in call.ReadAllAsync(token))
-                {
-                    Console.WriteLine(result.GetValue(JsonOption) ? JsonFormatter.Default.Format(held.Registration) : $"holding {RegistrationTable.Describe(held.Registration)} (Ctrl+C to end)");
-                }
+                await Task.Delay(Timeout.InfiniteTimeSpan, token);
             }
-            catch (RpcException) when (token.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
             }
 

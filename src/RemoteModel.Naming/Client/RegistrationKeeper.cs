@@ -46,6 +46,9 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
     /// <summary>The longest wait between attempts, so a restarted name server gets everyone back within seconds.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Called each time the name server confirms the registration: first, and after every re-registration.</summary>
+    public Action<Registration>? OnHeld { get; init; }
+
     /// <summary>Starts holding the registration.</summary>
     public RegistrationKeeper Start()
     {
@@ -82,13 +85,14 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
                     delay = InitialRetryDelay;
                     LogHeld(held.Registration.Name, NameServer, held.Registration.LeaseId);
                     _firstRegistration.TrySetResult(held.Registration);
+                    OnHeld?.Invoke(held.Registration);
                 }
             }
             catch (RpcException ex) when (!stopping.IsCancellationRequested)
             {
                 LogLost(_registration.Name, NameServer, ex.Status.Code, ex.Status.Detail, delay);
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (Exception ex) when (ex is OperationCanceledException or RpcException && stopping.IsCancellationRequested)
             {
                 return;
             }

@@ -1,0 +1,207 @@
+using RemoteModel.Naming.Client;
+using RemoteModel.Naming.Embedded;
+using RemoteModel.Naming.Server;
+using RemoteModel.Naming.V1;
+using RemoteModel.Testing;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Naming.Tests;
+
+/// <summary>The naming service over gRPC on loopback, on the embedded store and a manual clock.</summary>
+public sealed class NamingServiceTests : IAsyncLifetime
+{
+    private readonly ManualTimeProvider _clock = new();
+    private EmbeddedRegistryStore _store = null!;
+    private GrpcServer _server = null!;
+    private NamingClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = new EmbeddedRegistryStore(timeProvider: _clock);
+        var service = new NamingService(_store, new NamingServiceOptions { ServerName = "test" }, timeProvider: _clock);
+        _server = GrpcServer.CreateBuilder().AddService(service.Bind()).Build();
+        await _server.StartAsync();
+        _client = new NamingClient(Transport.Client.GrpcChannel.ForAddress(_server.Addresses[0]));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Channel.Dispose();
+        await _server.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
+    private static Registration Model(string name, params (string Key, string Value)[] metadata)
+    {
+        var registration = new Registration { Name = name, Kind = "model", Endpoints = { "http://127.0.0.1:5001" } };
+        foreach (var (key, value) in metadata)
+        {
+            registration.Metadata[key] = value;
+        }
+
+        return registration;
+    }
+
+    [Fact]
+    public async Task Lookup_finds_what_was_registered()
+    {
+        var stored = await _client.RegisterAsync(Model("lab1/stage/x", ("room", "B12")));
+        var found = await _client.LookupAsync("lab1/stage/x");
+        Assert.Equal(stored, found);
+        Assert.Equal(30, found.Ttl.Seconds);
+    }
+
+    [Fact]
+    public async Task List_selects_by_prefix_pattern_kind_tags_and_metadata()
+    {
+        await _client.RegisterAsync(Model("lab1/stage/x", ("room", "B12"), ("axis", "x")));
+        await _client.RegisterAsync(Model("lab1/stage/y", ("room", "B12"), ("axis", "y")));
+        await _client.RegisterAsync(Model("lab2/oven", ("room", "C3")));
+        var viewer = Model("lab1/stage/x/viewers/v1");
+        viewer.Kind = "viewer";
+        viewer.Tags.Add("console");
+        await _client.RegisterAsync(viewer);
+
+        async Task<string[]> Names(Selector selector) => [.. (await _client.ListAsync(selector)).Registrations.Select(r => r.Name)];
+
+        Assert.Equal(["lab1/stage/x", "lab1/stage/x/viewers/v1", "lab1/stage/y"], await Names(new Selector { Prefix = "lab1/" }));
+        Assert.Equal(["lab1/stage/x", "lab1/stage/y"], await Names(new Selector { Pattern = "lab1/stage/[xy]" }));
+        Assert.Equal(["lab1/stage/x/viewers/v1"], await Names(new Selector { Kind = "viewer" }));
+        Assert.Equal(["lab1/stage/x/viewers/v1"], await Names(new Selector { Tags = { "console" } }));
+        Assert.Equal(["lab1/stage/y"], await Names(new Selector { MetadataAll = { ["room"] = "B12", ["axis"] = "y" } }));
+        Assert.Equal(["lab1/stage/x", "lab2/oven"], await Names(new Selector { MetadataAny = { ["axis"] = "x", ["room"] = "C3" } }));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/lab")]
+    [InlineData("lab/")]
+    [InlineData("lab//x")]
+    [InlineData("lab/x y")]
+    public async Task A_malformed_name_is_refused_with_invalid_argument_saying_why(string name)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.RegisterAsync(Model(name)));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("not a valid name", error.Status.Detail);
+        Assert.Empty((await _client.ListAsync()).Registrations);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_precise_statuses()
+    {
+        await _client.RegisterAsync(Model("taken"));
+        Assert.Equal(StatusCode.AlreadyExists, (await Assert.ThrowsAsync<RpcException>(() => _client.RegisterAsync(Model("taken"), safe: true))).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => _client.LookupAsync("nobody"))).StatusCode);
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => _client.KeepAliveAsync(424242))).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => _client.RegisterAsync(Model("short"), TimeSpan.FromMilliseconds(100)))).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => _client.ListAsync(new Selector { Pattern = "(" }))).StatusCode);
+        var noKind = Model("nokind");
+        noKind.Kind = "";
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => _client.RegisterAsync(noKind))).StatusCode);
+        var badEndpoint = Model("badendpoint");
+        badEndpoint.Endpoints[0] = "not an address";
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => _client.RegisterAsync(badEndpoint))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_lease_not_renewed_is_gone_at_its_ttl_and_one_renewed_stays()
+    {
+        var dropped = await _client.RegisterAsync(Model("dropped"), TimeSpan.FromSeconds(5));
+        var kept = await _client.RegisterAsync(Model("kept"), TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 4; i++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(2));
+            await _client.KeepAliveAsync(kept.LeaseId);
+        }
+
+        Assert.Equal(["kept"], (await _client.ListAsync()).Registrations.Select(r => r.Name));
+        Assert.Equal(StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => _client.KeepAliveAsync(dropped.LeaseId))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_static_registration_is_never_evicted_and_remove_ends_it()
+    {
+        await _client.RegisterAsync(Model("fixed"), TimeSpan.Zero);
+        _clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(0, (await _client.LookupAsync("fixed")).LeaseId);
+        Assert.True(await _client.RemoveAsync("fixed"));
+        Assert.False(await _client.RemoveAsync("fixed"));
+    }
+
+    [Fact]
+    public async Task A_lookup_can_wait_for_a_name_to_appear()
+    {
+        var waiting = _client.LookupAsync("late", TimeSpan.FromSeconds(30));
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        await _client.RegisterAsync(Model("late"));
+        Assert.Equal("late", (await waiting.WaitAsync(TimeSpan.FromSeconds(10))).Name);
+    }
+
+    [Fact]
+    public async Task A_lookup_that_waits_in_vain_answers_not_found_when_its_wait_is_over()
+    {
+        var waiting = _client.LookupAsync("never", TimeSpan.FromSeconds(30));
+        await Task.Delay(100);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        var error = await Assert.ThrowsAsync<RpcException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains("appeared within", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_held_registration_lives_while_its_stream_is_open_and_ends_with_it()
+    {
+        var hold = _client.Hold(Model("held"));
+        await using var events = hold.ReadAllAsync().GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal("held", events.Current.Registration.Name);
+        Assert.Equal("held", (await _client.LookupAsync("held")).Name);
+
+        hold.Dispose();
+        await WaitUntilGone("held", TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task A_watch_starts_with_a_snapshot_then_tells_each_change_of_its_prefix()
+    {
+        await _client.RegisterAsync(Model("lab/a"));
+        using var watch = _client.Watch(new Selector { Prefix = "lab/" });
+        await using var events = watch.ReadAllAsync().GetAsyncEnumerator();
+        async Task<WatchEvent> Next()
+        {
+            Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+            return events.Current;
+        }
+
+        Assert.Equal((WatchEvent.Types.Type.Snapshot, "lab/a"), ((await Next()).Type, events.Current.Registration.Name));
+        Assert.Equal(WatchEvent.Types.Type.SnapshotEnd, (await Next()).Type);
+
+        await _client.RegisterAsync(Model("elsewhere/b"));
+        var b = await _client.RegisterAsync(Model("lab/b"), TimeSpan.FromSeconds(5));
+        await _client.RegisterAsync(Model("lab/b", ("state", "busy")));
+        await _client.RemoveAsync("lab/a");
+
+        Assert.Equal((WatchEvent.Types.Type.Registered, "lab/b"), ((await Next()).Type, events.Current.Registration.Name));
+        Assert.Equal((WatchEvent.Types.Type.Changed, "busy"), ((await Next()).Type, events.Current.Registration.Metadata["state"]));
+        Assert.Equal((WatchEvent.Types.Type.Unregistered, "lab/a"), ((await Next()).Type, events.Current.Registration.Name));
+        Assert.NotEqual(0, b.LeaseId);
+    }
+
+    [Fact]
+    public async Task Ping_answers_with_the_server_name()
+    {
+        Assert.Equal("test", (await _client.PingAsync()).Server);
+    }
+
+    private async Task WaitUntilGone(string name, TimeSpan within)
+    {
+        var until = DateTime.UtcNow + within;
+        while ((await _client.ListAsync(new Selector { Prefix = name })).Registrations.Any(r => r.Name == name))
+        {
+            Assert.True(DateTime.UtcNow < until, $"'{name}' was still registered after {within}.");
+            await Task.Delay(20);
+        }
+    }
+}
