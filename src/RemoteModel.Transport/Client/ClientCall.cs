@@ -24,6 +24,8 @@ internal sealed class ClientCall<TResponse> : IDisposable
     private MessageReader? _reader;
     private Stream? _body;
     private Status? _status;
+    private HttpHeaders? _trailerSource;
+    private Metadata? _trailers;
 
     public ClientCall(GrpcChannel channel, MessageParser<TResponse> parser, CallOptions options, bool cancellable)
     {
@@ -51,7 +53,8 @@ internal sealed class ClientCall<TResponse> : IDisposable
 
     public Status? Status => _status;
 
-    public Metadata Trailers { get; private set; } = new();
+    /// <summary>The custom trailers, read from the response only when asked for.</summary>
+    public Metadata Trailers => _trailers ??= _trailerSource is null ? new Metadata() : MetadataCodec.FromHeaders(_trailerSource);
 
     public Metadata ResponseHeaders => _response is null ? new Metadata() : MetadataCodec.FromHeaders(_response.Headers);
 
@@ -93,7 +96,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
             {
                 _status = ReadStatus(_response!.TrailingHeaders)
                     ?? new Status(StatusCode.Internal, "The server ended the response without a grpc-status.");
-                Trailers = MetadataCodec.FromHeaders(_response.TrailingHeaders);
+                _trailerSource = _response.TrailingHeaders;
                 if (_status.Value.Code != StatusCode.OK)
                 {
                     throw new RpcException(_status.Value, Trailers);
@@ -132,7 +135,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
         if (ReadStatus(response.Headers) is { } status)
         {
             _status = status;
-            Trailers = MetadataCodec.FromHeaders(response.Headers);
+            _trailerSource = response.Headers;
             if (status.Code != StatusCode.OK)
             {
                 throw new RpcException(status, Trailers);

@@ -19,6 +19,7 @@ public sealed class ServerCallContext : IDisposable
     private readonly CancellationTokenSource? _linkedSource;
     private readonly CancellationToken _serverStopping;
     private Metadata? _requestHeaders;
+    private Metadata? _responseTrailers;
     private bool _responseStarted;
     private bool _completed;
     private volatile bool _clientGone;
@@ -71,7 +72,7 @@ public sealed class ServerCallContext : IDisposable
     public Metadata RequestHeaders => _requestHeaders ??= MetadataCodec.FromHeaders(_http.Request.Headers);
 
     /// <summary>Metadata to send with the status at the end of the call.</summary>
-    public Metadata ResponseTrailers { get; } = new();
+    public Metadata ResponseTrailers => _responseTrailers ??= new Metadata();
 
     /// <summary>State shared with whatever runs around the handler (authentication, for one).</summary>
     public IDictionary<object, object?> Items => _http.Items;
@@ -191,7 +192,7 @@ public sealed class ServerCallContext : IDisposable
                 Send(GrpcProtocol.MessageHeader, PercentEncoding.Encode(status.Detail));
             }
 
-            foreach (var entry in ResponseTrailers)
+            foreach (var entry in _responseTrailers ?? Enumerable.Empty<Metadata.Entry>())
             {
                 Send(entry.Key, MetadataCodec.ToHeaderValue(entry));
             }
