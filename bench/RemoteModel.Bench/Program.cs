@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using RemoteModel.Bench;
+using RemoteModel.Naming.Client;
 using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
 using RemoteModel.Transport.Server;
@@ -34,9 +35,23 @@ await using (var server = ChildProcess.Start(self, [.. selfArguments, "serve-ech
     var port = await server.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(30));
     using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
     results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
-    results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration, callers: 32)));
+    results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
     results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
 }
+
+Console.WriteLine($"Name server workloads, {seconds} s each.");
+await using (var nameServer = await NameServerProcess.StartAsync())
+{
+    using var channel = GrpcChannel.ForAddress(nameServer.Address);
+    var naming = new NamingClient(channel);
+    await NamingWorkloads.RegisterLookupNamesAsync(naming);
+    results.Add(Report(await NamingWorkloads.LookupLatencyAsync(naming, duration)));
+    results.Add(Report(await NamingWorkloads.LookupThroughputAsync(naming, duration)));
+    results.Add(Report(await NamingWorkloads.RegisterUnregisterAsync(naming, duration)));
+    results.Add(Report(await NamingWorkloads.WatchLatencyAsync(naming, duration)));
+}
+
+notes.AddRange(NamingWorkloads.Notes);
 
 if (!onlyCSharp)
 {
@@ -49,7 +64,7 @@ if (!onlyCSharp)
             continue;
         }
 
-        foreach (var workload in new[] { "unary-latency", "unary-throughput", "stream" })
+        foreach (var workload in peer.Workloads)
         {
             results.Add(Report(await peer.RunAsync(workload, seconds)));
         }
@@ -79,7 +94,7 @@ static string Markdown(List<Measurement> results, List<string> notes, double sec
     text.AppendLine();
     text.AppendLine($"Written by `dotnet run -c Release --project bench/RemoteModel.Bench` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
     text.AppendLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; each workload ran {seconds} s after a warm-up.");
-    text.AppendLine("Client and server are separate processes on loopback, for every system. Latencies are per call, in microseconds.");
+    text.AppendLine("Client and server are separate processes on loopback, for every system. Latencies are per operation (a call; a register + unregister pair; a registration seen), in microseconds.");
     text.AppendLine();
     foreach (var group in results.GroupBy(r => WorkloadFamily(r.Workload)))
     {
@@ -103,7 +118,14 @@ static string Markdown(List<Measurement> results, List<string> notes, double sec
     return text.ToString();
 }
 
-static string WorkloadFamily(string workload) =>
-    workload.StartsWith("unary latency", StringComparison.Ordinal) ? "Sequential unary calls"
-    : workload.StartsWith("unary throughput", StringComparison.Ordinal) ? "Concurrent unary calls"
-    : "Server streaming";
+static string WorkloadFamily(string workload) => workload switch
+{
+    TransportWorkloads.UnaryLatency => "Sequential unary calls",
+    TransportWorkloads.UnaryThroughput => "Concurrent unary calls",
+    TransportWorkloads.Stream => "Server streaming",
+    NamingWorkloads.LookupLatency => "Name server: sequential lookups",
+    NamingWorkloads.LookupThroughput => "Name server: concurrent lookups",
+    NamingWorkloads.RegisterUnregister => "Name server: register and unregister",
+    NamingWorkloads.WatchLatency => "Name server: change notification",
+    _ => workload,
+};

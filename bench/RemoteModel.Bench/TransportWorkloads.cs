@@ -10,45 +10,22 @@ namespace RemoteModel.Bench;
 internal static class TransportWorkloads
 {
     public const string System = "RemoteModel (C#)";
+
+    /// <summary>How many callers the throughput workload runs at once (the python peers' default too; named in <see cref="UnaryThroughput"/>).</summary>
+    public const int Callers = 32;
+
+    // The workloads' names, shared with the python peers' rows (PythonPeers).
+    public const string UnaryLatency = "unary latency (sequential)";
+    public const string UnaryThroughput = "unary throughput (32 callers)";
+    public const string Stream = "server stream (16-byte messages)";
+
     private static readonly EchoRequest SmallRequest = new() { Payload = ByteString.CopyFrom(new byte[16]) };
 
-    /// <summary>Long enough for tiered compilation to settle on both sides.</summary>
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    public static Task<Measurement> UnaryLatencyAsync(GrpcChannel channel, TimeSpan duration) =>
+        LatencyLoop.SequentialAsync(UnaryLatency, System, () => channel.UnaryAsync(EchoMethods.Unary, SmallRequest), duration);
 
-    public static async Task<Measurement> UnaryLatencyAsync(GrpcChannel channel, TimeSpan duration)
-    {
-        await WarmUpAsync(channel);
-        var latencies = new List<long>(1 << 20);
-        var total = Stopwatch.StartNew();
-        while (total.Elapsed < duration)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await channel.UnaryAsync(EchoMethods.Unary, SmallRequest);
-            latencies.Add(Stopwatch.GetTimestamp() - start);
-        }
-
-        return Measurement.FromLatencies("unary latency (sequential)", System, latencies, total.Elapsed);
-    }
-
-    public static async Task<Measurement> UnaryThroughputAsync(GrpcChannel channel, TimeSpan duration, int callers)
-    {
-        await WarmUpAsync(channel);
-        var total = Stopwatch.StartNew();
-        var perCaller = await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
-        {
-            var latencies = new List<long>(1 << 16);
-            while (total.Elapsed < duration)
-            {
-                var start = Stopwatch.GetTimestamp();
-                await channel.UnaryAsync(EchoMethods.Unary, SmallRequest);
-                latencies.Add(Stopwatch.GetTimestamp() - start);
-            }
-
-            return latencies;
-        })));
-        var elapsed = total.Elapsed;
-        return Measurement.FromLatencies($"unary throughput ({callers} callers)", System, [.. perCaller.SelectMany(l => l)], elapsed);
-    }
+    public static Task<Measurement> UnaryThroughputAsync(GrpcChannel channel, TimeSpan duration) =>
+        LatencyLoop.ConcurrentAsync(UnaryThroughput, System, () => channel.UnaryAsync(EchoMethods.Unary, SmallRequest), Callers, duration);
 
     public static async Task<Measurement> StreamAsync(GrpcChannel channel, TimeSpan duration)
     {
@@ -65,15 +42,6 @@ internal static class TransportWorkloads
         }
 
         var elapsed = total.Elapsed;
-        return new Measurement("server stream (16-byte messages)", System, null, null, count / elapsed.TotalSeconds, count);
-    }
-
-    private static async Task WarmUpAsync(GrpcChannel channel)
-    {
-        var until = Stopwatch.StartNew();
-        while (until.Elapsed < WarmUp)
-        {
-            await channel.UnaryAsync(EchoMethods.Unary, SmallRequest);
-        }
+        return new Measurement(Stream, System, null, null, count / elapsed.TotalSeconds, count);
     }
 }

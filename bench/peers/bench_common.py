@@ -1,6 +1,7 @@
-"""Measurement helpers shared by the Python benchmark peers (grpcio_bench.py, pyro4_bench.py).
+"""Measurement helpers shared by the Python benchmark peers (grpcio_bench.py, pyro4_bench.py,
+pyro4_ns_bench.py).
 
-Both peers must measure the same way for the comparison with the C# transport to be fair:
+All peers must measure the same way for the comparison with the C# transport to be fair:
 a warm-up of WARMUP_SECONDS whose results are thrown away, then a measured window; latency
 per call from time.perf_counter_ns; one JSON line on stdout with the result, which the C#
 harness (bench/RemoteModel.Bench/PythonPeers.cs) parses.
@@ -135,8 +136,9 @@ def measure_stream(iterator, seconds):
     return count, (now - start) / 1e9
 
 
-def parser_with_modes(description, extra_client_arguments=None, extra_common_arguments=None):
-    """argparse with `server --port P` and `client --target T --workload W --seconds S [--concurrency C]`."""
+def parser_with_modes(description, extra_client_arguments=None, extra_common_arguments=None, workloads=WORKLOADS):
+    """argparse with `server --port P` and `client --target T --workload W --seconds S [--concurrency C]`,
+    W one of `workloads` (the transport's by default)."""
     parser = argparse.ArgumentParser(description=description)
     modes = parser.add_subparsers(dest="mode", required=True)
     server = modes.add_parser("server", help="serve and print LISTENING <port>")
@@ -144,7 +146,7 @@ def parser_with_modes(description, extra_client_arguments=None, extra_common_arg
     server.add_argument("--host", default="127.0.0.1")
     client = modes.add_parser("client", help="run one workload and print one JSON line")
     client.add_argument("--target", required=True, help="HOST:PORT")
-    client.add_argument("--workload", required=True, choices=WORKLOADS)
+    client.add_argument("--workload", required=True, choices=workloads)
     client.add_argument("--seconds", type=float, default=5.0)
     client.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
     for sub in (server, client):

@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RemoteModel.Hosting;
+using RemoteModel.Naming.Consul;
 using RemoteModel.Naming.Embedded;
+using RemoteModel.Naming.Etcd;
 using RemoteModel.Naming.Registry;
 using RemoteModel.Naming.Server;
 using RemoteModel.Transport.Server;
@@ -115,6 +117,26 @@ internal static class ServeCommand
             "embedded" => new EmbeddedRegistryStore(
                 new EmbeddedRegistryOptions { PersistencePath = Path.Combine(options.ResolveDataDirectory(), "registry.json") },
                 services.GetRequiredService<TimeProvider>()),
+            "etcd" => new EtcdRegistryStore(
+                configuration.GetSection("Etcd").Get<EtcdRegistryOptions>() ?? new EtcdRegistryOptions(),
+                services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<ILogger<EtcdRegistryStore>>()),
+            "consul" => new ConsulRegistryStore(
+                ConsulOptions(configuration),
+                handler: null,
+                services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<ILogger<ConsulRegistryStore>>()),
             var other => throw new InvalidOperationException($"Unknown registry store '{other}': use embedded, etcd or consul."),
         };
+
+    /// <summary>
+    /// The <c>Consul</c> section; the ACL token, a secret, comes from configuration or, as with
+    /// Consul's own tools, from <c>CONSUL_HTTP_TOKEN</c>, never from a flag.
+    /// </summary>
+    private static ConsulRegistryOptions ConsulOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("Consul").Get<ConsulRegistryOptions>() ?? new ConsulRegistryOptions();
+        options.Token ??= Environment.GetEnvironmentVariable("CONSUL_HTTP_TOKEN");
+        return options;
+    }
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using RemoteModel.Naming.Registry;
 using RemoteModel.Naming.V1;
+using RemoteModel.Testing;
 
 namespace RemoteModel.Naming.Tests;
 
@@ -34,7 +35,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Endpoints = { endpoints.Length == 0 ? ["http://127.0.0.1:5001"] : endpoints },
     };
 
-    [Fact]
+    [PeerFact]
     public async Task A_registration_is_stored_whole_with_lease_revision_and_time()
     {
         var registration = Make("stage/x", "model", "http://10.0.0.1:5001", "unix:/run/x.sock");
@@ -55,7 +56,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.Equal(["motor"], found.Tags);
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_static_registration_has_no_lease_and_outlives_any_ttl()
     {
         var stored = await Store.RegisterAsync(Make("static"), ttl: null, safe: false, default);
@@ -64,7 +65,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.NotNull(await Store.GetAsync(stored.Name, default));
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_lease_not_renewed_is_gone_at_its_ttl()
     {
         var stored = await Store.RegisterAsync(Make("short"), ShortTtl, safe: false, default);
@@ -73,7 +74,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.Null(await Store.KeepAliveAsync(stored.LeaseId, default));
     }
 
-    [Fact]
+    [PeerFact]
     public async Task Keep_alives_within_the_ttl_keep_a_registration()
     {
         var stored = await Store.RegisterAsync(Make("kept"), ShortTtl, safe: false, default);
@@ -86,13 +87,13 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.NotNull(await Store.GetAsync(stored.Name, default));
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_keep_alive_for_an_unknown_lease_answers_null()
     {
         Assert.Null(await Store.KeepAliveAsync(987_654_321, default));
     }
 
-    [Fact]
+    [PeerFact]
     public async Task Unregister_ends_a_registration_once()
     {
         var stored = await Store.RegisterAsync(Make("once"), TimeSpan.FromSeconds(30), safe: false, default);
@@ -101,7 +102,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.False(await Store.UnregisterAsync(stored.LeaseId, default));
     }
 
-    [Fact]
+    [PeerFact]
     public async Task Remove_by_name_ends_leased_and_static_registrations()
     {
         var leased = await Store.RegisterAsync(Make("leased"), TimeSpan.FromSeconds(30), safe: false, default);
@@ -112,7 +113,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.Empty((await Store.ListAsync(Prefix, default)).Registrations);
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_safe_registration_refuses_a_taken_name_and_changes_nothing()
     {
         var first = await Store.RegisterAsync(Make("taken", "model", "http://first:1"), TimeSpan.FromSeconds(30), safe: true, default);
@@ -122,7 +123,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.Equal(["http://first:1"], (await Store.GetAsync(first.Name, default))!.Endpoints);
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_replaced_registration_survives_the_end_of_the_lease_it_replaced()
     {
         var old = await Store.RegisterAsync(Make("moved", "model", "http://old:1"), TimeSpan.FromSeconds(30), safe: false, default);
@@ -134,7 +135,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.Equal(replacement.LeaseId, found.LeaseId);
     }
 
-    [Fact]
+    [PeerFact]
     public async Task List_by_prefix_is_ordered_by_name_and_leaves_out_other_prefixes()
     {
         foreach (var name in new[] { "lab/c", "lab/a", "other/x", "lab/b" })
@@ -147,7 +148,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.True(snapshot.Revision >= snapshot.Registrations.Max(r => r.Revision));
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_watch_tells_every_change_after_its_revision_in_order()
     {
         var start = (await Store.ListAsync(Prefix, default)).Revision;
@@ -182,7 +183,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         Assert.True(changes[0].Revision > start);
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_watch_replays_changes_made_between_a_snapshot_and_its_start()
     {
         var start = (await Store.ListAsync(Prefix, default)).Revision;
@@ -196,7 +197,7 @@ public abstract class RegistryStoreContract : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [PeerFact]
     public async Task A_watch_tells_an_expired_lease_as_unregistered()
     {
         var stored = await Store.RegisterAsync(Make("expiring"), ShortTtl, safe: false, default);

@@ -94,8 +94,9 @@ public sealed class PeerTestCase : XunitTestCase
 
     public override void Deserialize(IXunitSerializationInfo data)
     {
-        base.Deserialize(data);
+        // Before the base: it may initialise the case, which asks for the skip reason.
         _peerSkipReason = data.GetValue<string>("PeerSkipReason");
+        base.Deserialize(data);
     }
 }
 
