@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RemoteModel.Hosting;
 using RemoteModel.Naming.Consul;
@@ -9,8 +8,6 @@ using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Etcd;
 using RemoteModel.Naming.Registry;
 using RemoteModel.Naming.Server;
-using RemoteModel.Transport.Server;
-using Serilog;
 
 namespace RemoteModel.NameServer;
 
@@ -48,67 +45,34 @@ internal static class ServeCommand
         return command;
     }
 
-    public static async Task<int> RunAsync(string[] configurationArguments, Dictionary<string, string?> overrides, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] configurationArguments, Dictionary<string, string?> overrides, CancellationToken cancellationToken)
     {
         var configuration = Configuration.Build(configurationArguments, overrides);
-        Log.Logger = Logging.Create(configuration);
-        try
+        var options = configuration.GetSection("NameServer").Get<NameServerOptions>() ?? new NameServerOptions();
+        if (options.Listen.Count == 0)
         {
-            var options = configuration.GetSection("NameServer").Get<NameServerOptions>() ?? new NameServerOptions();
-            if (options.Listen.Count == 0)
+            options.Listen.Add(Naming.Client.NameServerLocator.DefaultAddress);
+        }
+
+        return GrpcHost.RunAsync(new GrpcHostSettings
+        {
+            Role = "Name server",
+            LoggerCategory = "RemoteModel.NameServer",
+            Configuration = configuration,
+            Listen = options.Listen,
+            ConfigureServices = services =>
             {
-                options.Listen.Add(Naming.Client.NameServerLocator.DefaultAddress);
-            }
-
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = new ConfigurationManager() });
-            builder.Configuration.AddConfiguration(configuration);
-            builder.Logging.ClearProviders().AddSerilog(Log.Logger, dispose: false);
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton(options);
-            builder.Services.AddSingleton(configuration.GetSection("Naming").Get<NamingServiceOptions>() ?? new NamingServiceOptions());
-            builder.Services.AddSingleton<IRegistryStore>(services => CreateStore(options, configuration, services));
-            builder.Services.AddSingleton(services => new NamingService(
-                services.GetRequiredService<IRegistryStore>(),
-                services.GetRequiredService<NamingServiceOptions>(),
-                authorizer: null,
-                services.GetRequiredService<TimeProvider>(),
-                services.GetRequiredService<ILogger<NamingService>>()));
-            builder.Services.AddSingleton(services =>
-            {
-                var server = GrpcServer.CreateBuilder()
-                    .UseOptions(configuration.GetSection("Grpc").Get<GrpcServerOptions>() ?? new GrpcServerOptions())
-                    .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
-                    .AddService(services.GetRequiredService<NamingService>().Bind());
-                foreach (var url in options.Listen)
-                {
-                    server.Listen(url);
-                }
-
-                return new GrpcServerHostedService(server.Build());
-            });
-            builder.Services.AddHostedService(services => services.GetRequiredService<GrpcServerHostedService>());
-
-            using var host = builder.Build();
-            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteModel.NameServer");
-            await host.StartAsync(cancellationToken);
-            var addresses = host.Services.GetRequiredService<GrpcServerHostedService>().Server.Addresses;
-            logger.LogInformation("Name server ready on {Addresses} with the {Store} store", string.Join(", ", addresses), options.Store);
-            // A machine-readable line for scripts and tests that start the server on port 0.
-            Console.Out.WriteLine($"LISTENING {string.Join(' ', addresses)}");
-            await host.WaitForShutdownAsync(CancellationToken.None);
-            logger.LogInformation("Name server stopped");
-            return 0;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.Fatal(ex, "Name server failed: {Message}", ex.Message);
-            return 1;
-        }
-        finally
-        {
-            await Log.CloseAndFlushAsync();
-        }
+                services.AddSingleton(configuration.GetSection("Naming").Get<NamingServiceOptions>() ?? new NamingServiceOptions());
+                services.AddSingleton<IRegistryStore>(provider => CreateStore(options, configuration, provider));
+                services.AddSingleton(provider => new NamingService(
+                    provider.GetRequiredService<IRegistryStore>(),
+                    provider.GetRequiredService<NamingServiceOptions>(),
+                    authorizer: null,
+                    provider.GetRequiredService<TimeProvider>(),
+                    provider.GetRequiredService<ILogger<NamingService>>()));
+            },
+            Services = provider => [provider.GetRequiredService<NamingService>().Bind()],
+        }, cancellationToken);
     }
 
     private static IRegistryStore CreateStore(NameServerOptions options, IConfiguration configuration, IServiceProvider services) =>
