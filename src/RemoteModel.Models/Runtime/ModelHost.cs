@@ -368,7 +368,10 @@ public sealed partial class ModelHost : IAsyncDisposable
             {
                 try
                 {
-                    await viewer.WaitAsync(token).ConfigureAwait(false);
+                    if (!viewer.ResyncPending)
+                    {
+                        await viewer.WaitAsync(token).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
@@ -393,6 +396,12 @@ public sealed partial class ModelHost : IAsyncDisposable
 
                 foreach (var notification in pending)
                 {
+                    if (notification.Kind != Notification.Types.Kind.Resync && viewer.ResyncPending)
+                    {
+                        // It fell behind while these waited: they are stale, a resync replaces them.
+                        break;
+                    }
+
                     viewer.CountSent();
                     yield return notification;
                 }
@@ -444,7 +453,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         if (operation.AllowedIn.Count > 0 && !operation.AllowedIn.Contains(_state))
         {
             throw new RpcException(StatusCode.FailedPrecondition,
-                $"operation '{operation.Name}' is allowed only in {string.Join(", ", operation.AllowedIn)}; the model is {_state}");
+                $"operation '{operation.Name}' is allowed only in {string.Join(", ", operation.AllowedIn.Select(StateName))}; the model is {StateName(_state)}");
         }
 
         var arguments = Convert(() => operation.BindArguments(request.Arguments));
@@ -480,7 +489,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         if (!allowed.Contains(operation))
         {
             throw new RpcException(StatusCode.FailedPrecondition,
-                $"'{operation}' is not allowed while the model is {_state}; allowed now: {List(allowed)}");
+                $"'{operation}' is not allowed while the model is {StateName(_state)}; allowed now: {List(allowed)}");
         }
 
         _touched = new HashSet<string>(StringComparer.Ordinal);
@@ -663,6 +672,8 @@ public sealed partial class ModelHost : IAsyncDisposable
             LogChangeRefused(Caller: caller, Model: Name, Action: action, Code: status.Code, Reason: status.Detail);
         }
     }
+
+    private static string StateName(LifecycleState state) => state.ToString().ToUpperInvariant();
 
     private static string List(IEnumerable<string> names)
     {

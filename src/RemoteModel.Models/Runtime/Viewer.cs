@@ -56,6 +56,7 @@ internal sealed class Viewer(
                 _queue.Clear();
                 _merged = null;
                 _resyncPending = true;
+                Interlocked.Increment(ref _resyncs);
             }
             else
             {
@@ -111,8 +112,18 @@ internal sealed class Viewer(
             _merged = null;
             _resyncPending = false;
         }
+    }
 
-        Interlocked.Increment(ref _resyncs);
+    /// <summary>The viewer fell behind its queue; what it still holds to send is stale.</summary>
+    public bool ResyncPending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _resyncPending;
+            }
+        }
     }
 
     public void CountSent() => Interlocked.Increment(ref _sent);

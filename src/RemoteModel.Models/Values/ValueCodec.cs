@@ -179,7 +179,7 @@ internal static class ValueCodec
                 throw Mismatch(what, t, value);
             }
 
-            return t == typeof(DateTime) ? value.TimestampValue.ToDateTime() : value.TimestampValue.ToDateTimeOffset();
+            return t == typeof(DateTime) ? (object)value.TimestampValue.ToDateTime() : value.TimestampValue.ToDateTimeOffset();
         }
 
         if (t == typeof(TimeSpan))
