@@ -181,9 +181,10 @@ public sealed partial class ModelHost : IAsyncDisposable
                 {
                     foreach (var (property, value) in changes)
                     {
-                        var old = property.Get(Model);
+                        object? old;
                         try
                         {
+                            old = property.Get(Model);
                             property.Set(Model, value);
                         }
                         catch (Exception ex)
@@ -297,9 +298,10 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// Subscribes a viewer: the returned sequence starts with a SNAPSHOT, then one CHANGE per
     /// change in version order (merged for LATEST or rate-limited viewers), a RESYNC snapshot when
     /// the viewer fell behind its queue, and SAMPLEs of the streams asked for. The request is
-    /// checked here, before anything is sent; the viewer is listed until the sequence ends.
+    /// checked here; the viewer joins when the sequence is first enumerated (refused then with
+    /// ALREADY_EXISTS or RESOURCE_EXHAUSTED) and is listed until the sequence is disposed.
     /// </summary>
-    /// <exception cref="RpcException">NOT_FOUND (unknown property or stream), INVALID_ARGUMENT (bad rate), ALREADY_EXISTS (viewer name taken), RESOURCE_EXHAUSTED (too many viewers).</exception>
+    /// <exception cref="RpcException">NOT_FOUND (unknown property or stream), INVALID_ARGUMENT (bad rate).</exception>
     public IAsyncEnumerable<Notification> Subscribe(SubscribeRequest request, string peer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -317,24 +319,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         var name = request.ViewerName.Length > 0 ? request.ViewerName : $"viewer-{Random.Shared.Next():x8}";
         var viewer = new Viewer(name, peer, _time.GetUtcNow(), request.Mode, request.MaxRateHz, properties,
             request.Streams.ToHashSet(StringComparer.Ordinal), _options.ViewerQueueCapacity);
-        Notification snapshot;
-        lock (_gate)
-        {
-            if (_viewers.Count >= _options.MaxViewers)
-            {
-                throw new RpcException(StatusCode.ResourceExhausted, $"model '{Name}' has its maximum of {_options.MaxViewers} viewers");
-            }
-
-            if (!_viewers.TryAdd(name, viewer))
-            {
-                throw new RpcException(StatusCode.AlreadyExists, $"a viewer named '{name}' is already subscribed to model '{Name}'");
-            }
-
-            snapshot = Snapshot(viewer, Notification.Types.Kind.Snapshot);
-        }
-
-        LogViewerJoined(Name, name, peer, request.Mode, properties is null ? "all" : string.Join(",", properties));
-        return RunViewerAsync(viewer, snapshot, cancellationToken);
+        return RunViewerAsync(viewer, cancellationToken);
     }
 
     /// <summary>Stops the streams, ends every viewer's sequence and stops listening to the model.</summary>
@@ -354,8 +339,27 @@ public sealed partial class ModelHost : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async IAsyncEnumerable<Notification> RunViewerAsync(Viewer viewer, Notification snapshot, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The viewer's writer loop. It joins on the first MoveNext (so a sequence never enumerated never joins) and leaves when the sequence is disposed.</summary>
+    private async IAsyncEnumerable<Notification> RunViewerAsync(Viewer viewer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        Notification snapshot;
+        lock (_gate)
+        {
+            if (_viewers.Count >= _options.MaxViewers)
+            {
+                throw new RpcException(StatusCode.ResourceExhausted, $"model '{Name}' has its maximum of {_options.MaxViewers} viewers");
+            }
+
+            if (!_viewers.TryAdd(viewer.Name, viewer))
+            {
+                throw new RpcException(StatusCode.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{Name}'");
+            }
+
+            // Taken under the change lock with the viewer already listed: no change falls between the snapshot and the first CHANGE.
+            snapshot = Snapshot(viewer, Notification.Types.Kind.Snapshot);
+        }
+
+        LogViewerJoined(Name, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var token = linked.Token;
         var reason = "disconnected";

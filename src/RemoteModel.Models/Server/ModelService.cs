@@ -96,6 +96,8 @@ public sealed partial class ModelService
 
     private async Task<(ModelHost Host, string Caller)> HostAsync(string model, ModelAction action, ServerCallContext context)
     {
+        // Authorized first, so a caller who may not see a model does not learn which ones exist.
+        var caller = await _authorizer.AuthorizeAsync(context, action, model);
         var host = _registry.Find(model);
         if (host is null)
         {
@@ -105,7 +107,6 @@ public sealed partial class ModelService
                 $"no model '{model}' on this server; it hosts: {(hosted.Count == 0 ? "none" : string.Join(", ", hosted))}");
         }
 
-        var caller = await _authorizer.AuthorizeAsync(context, action, model);
         return (host, caller);
     }
 
