@@ -158,9 +158,32 @@ public sealed class ViewerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_latest_viewer_with_a_rate_limit_gets_changes_in_between_merged()
+    public async Task A_stalled_latest_viewer_skips_to_the_latest_values_without_resyncs()
     {
-        await using var viewer = new Subscription(_client, new SubscribeRequest { Model = "lab/stage", Mode = DeliveryMode.Latest, MaxRateHz = 1 });
+        await using var server = await ModelTestServer.StartAsync(_clock, new ModelHostOptions { ViewerQueueCapacity = 8 }, r => r.Add("lab/stage", new Stage()));
+        var controller = server.Client(out var options);
+        await using var latest = new Subscription(server.Client(out _), new SubscribeRequest { Model = "lab/stage", Mode = DeliveryMode.Latest });
+        Assert.Equal(Kind.Snapshot, (await latest.NextAsync()).Kind);
+
+        const int Changes = 200;
+        for (var i = 1; i <= Changes; i++)
+        {
+            await controller.ModifyAsync("lab/stage", new Dictionary<string, object?> { ["Payload"] = new string((char)('a' + (i % 26)), 16 * 1024) }, options: options);
+        }
+
+        var saw = await latest.ReadUntilVersionAsync(Changes);
+        Assert.All(saw, n => Assert.Equal(Kind.Change, n.Kind));
+        Assert.True(saw.Count < Changes, $"the latest viewer got {saw.Count} notifications for {Changes} changes");
+        Assert.Equal((await controller.QueryAsync("lab/stage")).Values["Payload"], saw[^1].Values["Payload"]);
+        Assert.Equal(0, Assert.Single(await controller.ListViewersAsync("lab/stage")).Resyncs);
+    }
+
+    [Theory]
+    [InlineData(DeliveryMode.Latest)]
+    [InlineData(DeliveryMode.EveryChange)]
+    public async Task A_rate_limited_viewer_gets_the_changes_in_between_merged(DeliveryMode mode)
+    {
+        await using var viewer = new Subscription(_client, new SubscribeRequest { Model = "lab/stage", Mode = mode, MaxRateHz = 1 });
         Assert.Equal(Kind.Snapshot, (await viewer.NextAsync()).Kind);
         await Modify("lab/stage", ("Speed", 2));
         Assert.Equal(1, (await viewer.NextAsync()).Version);
@@ -181,7 +204,7 @@ public sealed class ViewerTests : IAsyncLifetime
         Assert.Equal((Kind.Change, 21L), (merged.Kind, merged.Version));
         Assert.Equal("five", merged.Values["Label"].StringValue);
         Assert.Equal(10, merged.Values["Speed"].IntValue);
-        Assert.Equal(DeliveryMode.Latest, Assert.Single(await _client.ListViewersAsync("lab/stage")).Mode);
+        Assert.Equal(mode, Assert.Single(await _client.ListViewersAsync("lab/stage")).Mode);
     }
 
     [Fact]
