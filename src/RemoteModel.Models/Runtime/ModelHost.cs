@@ -412,7 +412,15 @@ public sealed partial class ModelHost : IAsyncDisposable
 
                 if (interval > TimeSpan.Zero && pending.Count > 0)
                 {
-                    await Task.Delay(interval, _time, token).ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Delay(interval, _time, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                    {
+                        reason = "model removed";
+                        yield break;
+                    }
                 }
             }
         }
