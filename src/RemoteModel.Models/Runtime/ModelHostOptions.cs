@@ -1,0 +1,31 @@
+namespace RemoteModel.Models;
+
+/// <summary>Limits of a hosted model, its viewers and its audit history.</summary>
+public sealed class ModelHostOptions
+{
+    /// <summary>
+    /// How many notifications an EVERY_CHANGE viewer may have waiting. A viewer that falls this
+    /// far behind loses its queue and gets a fresh RESYNC snapshot instead. Default 1024.
+    /// </summary>
+    public int ViewerQueueCapacity { get; set; } = 1024;
+
+    /// <summary>How many viewers one model accepts at once; more get RESOURCE_EXHAUSTED. Default 10,000.</summary>
+    public int MaxViewers { get; set; } = 10_000;
+
+    /// <summary>How many audit records (modifies and invocations) a model keeps for History. Default 1000.</summary>
+    public int HistoryCapacity { get; set; } = 1000;
+
+    /// <summary>How many records History returns when the request gives no limit. Default 100.</summary>
+    public int DefaultHistoryLimit { get; set; } = 100;
+
+    /// <summary>The highest max_rate_hz a viewer may ask for. Default 1000.</summary>
+    public double MaxViewerRateHz { get; set; } = 1000;
+
+    internal void Validate()
+    {
+        if (ViewerQueueCapacity < 1 || MaxViewers < 1 || HistoryCapacity < 1 || DefaultHistoryLimit < 1 || !(MaxViewerRateHz > 0))
+        {
+            throw new ArgumentException("Model host limits must be positive: ViewerQueueCapacity, MaxViewers, HistoryCapacity, DefaultHistoryLimit, MaxViewerRateHz.");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Reflection;
+using RemoteModel.Models.V1;
+using RemoteModel.Models.Values;
+
+namespace RemoteModel.Models.Runtime;
+
+/// <summary>One published property of a model class: how to read, convert, check and write it.</summary>
+internal sealed class PropertyBinding
+{
+    private readonly PropertyInfo _property;
+    private readonly ValueRange _range;
+    private readonly string _description;
+
+    public PropertyBinding(PropertyInfo property, NullabilityInfoContext nullability)
+    {
+        _property = property;
+        Name = property.Name;
+        Type = property.PropertyType;
+        Nullable = !Type.IsValueType && nullability.Create(property).ReadState == NullabilityState.Nullable;
+        ReadOnly = property.SetMethod is not { IsPublic: true };
+        var attribute = property.GetCustomAttribute<ModelPropertyAttribute>();
+        _range = ValueRange.From(attribute);
+        _description = attribute?.Description ?? string.Empty;
+    }
+
+    public string Name { get; }
+
+    public Type Type { get; }
+
+    public bool Nullable { get; }
+
+    public bool ReadOnly { get; }
+
+    public object? Get(object model) => _property.GetValue(model, BindingFlags.DoNotWrapExceptions, null, null, null);
+
+    public Value Read(object model) => ValueCodec.ToValue(Get(model));
+
+    public void Set(object model, object? value) => _property.SetValue(model, value, BindingFlags.DoNotWrapExceptions, null, null, null);
+
+    /// <summary>The wire value as this property's type, range checked; throws <see cref="ValueConversionException"/>.</summary>
+    public object? Convert(Value value)
+    {
+        var what = $"property '{Name}'";
+        var converted = ValueCodec.FromValue(value, Type, Nullable, what);
+        _range.Check(converted, what);
+        return converted;
+    }
+
+    public PropertyDescription Describe()
+    {
+        var (minimum, maximum) = _range.Describe(Type);
+        return new PropertyDescription
+        {
+            Name = Name,
+            Type = ValueCodec.Describe(Type, Nullable),
+            Unit = _range.Unit,
+            Description = _description,
+            ReadOnly = ReadOnly,
+            Minimum = minimum,
+            Maximum = maximum,
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using RemoteModel.Models.V1;
+using RemoteModel.Models.Values;
+using RemoteModel.Transport;
+
+namespace RemoteModel.Models.Runtime;
+
+/// <summary>The inclusive numeric bounds of a property or parameter, from <see cref="ModelPropertyAttribute"/>.</summary>
+internal readonly record struct ValueRange(double Minimum, double Maximum, string Unit)
+{
+    public static ValueRange From(ModelPropertyAttribute? attribute) =>
+        new(attribute?.Minimum ?? double.NaN, attribute?.Maximum ?? double.NaN, attribute?.Unit ?? string.Empty);
+
+    /// <summary>Throws OUT_OF_RANGE when <paramref name="value"/> is a number outside the bounds.</summary>
+    public void Check(object? value, string what)
+    {
+        if (value is null or string or bool or System.Enum || (double.IsNaN(Minimum) && double.IsNaN(Maximum)))
+        {
+            return;
+        }
+
+        if (value is IConvertible convertible && value is not DateTime)
+        {
+            var d = convertible.ToDouble(CultureInfo.InvariantCulture);
+            if ((!double.IsNaN(Minimum) && !(d >= Minimum)) || (!double.IsNaN(Maximum) && !(d <= Maximum)))
+            {
+                throw new ValueConversionException(StatusCode.OutOfRange,
+                    $"{what}: {d.ToString("R", CultureInfo.InvariantCulture)} is outside {Bound(Minimum)}..{Bound(Maximum)}{(Unit.Length > 0 ? " " + Unit : string.Empty)}");
+            }
+        }
+    }
+
+    /// <summary>The bounds as wire values of the property's type: integers for integer properties.</summary>
+    public (Value? Minimum, Value? Maximum) Describe(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        var integral = t == typeof(sbyte) || t == typeof(byte) || t == typeof(short) || t == typeof(ushort) ||
+            t == typeof(int) || t == typeof(uint) || t == typeof(long) || t == typeof(ulong);
+        Value? Of(double bound) => double.IsNaN(bound) ? null : integral ? new Value { IntValue = (long)bound } : new Value { DoubleValue = bound };
+        return (Of(Minimum), Of(Maximum));
+    }
+
+    private static string Bound(double bound) => double.IsNaN(bound) ? string.Empty : bound.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,23 @@
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Models.Server;
+
+/// <summary>
+/// Lets every call through and takes the caller's word for who it is: the
+/// <c>remotemodel-caller</c> metadata header, or else the peer address. The default until keys
+/// are configured; it authenticates nothing.
+/// </summary>
+public sealed class CallerHeaderAuthorizer : IModelAuthorizer
+{
+    /// <summary>The metadata header naming the caller.</summary>
+    public const string CallerHeader = "remotemodel-caller";
+
+    /// <summary>The one instance.</summary>
+    public static readonly CallerHeaderAuthorizer Instance = new();
+
+    /// <inheritdoc />
+    public ValueTask<string> AuthorizeAsync(ServerCallContext context, ModelAction action, string model) =>
+        ValueTask.FromResult(context.RequestHeaders.GetValue(CallerHeader) is { Length: > 0 } caller && caller != ModelHost.ModelIdentity
+            ? caller
+            : context.Peer);
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RemoteModel.Naming;
+
+namespace RemoteModel.Models.Server;
+
+/// <summary>The models one server hosts, each under its own name.</summary>
+public sealed class ModelRegistry : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, ModelHost> _hosts = new(StringComparer.Ordinal);
+    private readonly ModelHostOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+
+    /// <summary>Creates an empty registry whose hosts share <paramref name="options"/>, a clock and a logger factory.</summary>
+    public ModelRegistry(ModelHostOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options ?? new ModelHostOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>The hosted models' names, in order.</summary>
+    public IReadOnlyList<string> Names => [.. _hosts.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>The hosted models, by name.</summary>
+    public IReadOnlyList<ModelHost> Hosts => [.. _hosts.Values.OrderBy(h => h.Name, StringComparer.Ordinal)];
+
+    /// <summary>Hosts <paramref name="model"/> under <paramref name="name"/> (a name-service name: <c>lab1/stage/x</c>).</summary>
+    /// <exception cref="ArgumentException">The name is malformed or taken, or the model cannot be published.</exception>
+    public ModelHost Add(string name, INotifyPropertyChanged model)
+    {
+        if (NameRules.Problem(name) is { } problem)
+        {
+            throw new ArgumentException(NameRules.Explain(name, problem), nameof(name));
+        }
+
+        var host = new ModelHost(name, model, _options, _time, _loggerFactory.CreateLogger<ModelHost>());
+        if (!_hosts.TryAdd(name, host))
+        {
+            throw new ArgumentException($"A model named '{name}' is hosted already.", nameof(name));
+        }
+
+        return host;
+    }
+
+    /// <summary>The model hosted under <paramref name="name"/>, or null.</summary>
+    public ModelHost? Find(string name) => _hosts.GetValueOrDefault(name);
+
+    /// <summary>Stops hosting <paramref name="name"/>: its viewers' streams end. False when there was none.</summary>
+    public async Task<bool> RemoveAsync(string name)
+    {
+        if (!_hosts.TryRemove(name, out var host))
+        {
+            return false;
+        }
+
+        await host.DisposeAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Stops hosting every model.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in Names)
+        {
+            await RemoveAsync(name).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RemoteModel.Models.V1;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Models.Server;
+
+/// <summary>
+/// The gRPC model service over a <see cref="ModelRegistry"/>: finds the model each call names,
+/// asks the authorizer who the caller is and whether it may, and hands the call to the model's host.
+/// </summary>
+public sealed partial class ModelService
+{
+    private readonly ModelRegistry _registry;
+    private readonly IModelAuthorizer _authorizer;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the service over <paramref name="registry"/>; without an authorizer, callers name themselves (<see cref="CallerHeaderAuthorizer"/>).</summary>
+    public ModelService(ModelRegistry registry, IModelAuthorizer? authorizer = null, ILogger<ModelService>? logger = null)
+    {
+        _registry = registry;
+        _authorizer = authorizer ?? CallerHeaderAuthorizer.Instance;
+        _logger = logger ?? NullLogger<ModelService>.Instance;
+    }
+
+    /// <summary>The service's methods bound to this instance, ready to serve.</summary>
+    public ServiceDefinition Bind() =>
+        ServiceDefinition.CreateBuilder(ModelMethods.ServiceName)
+            .AddUnary(ModelMethods.ListModels, ListModelsAsync)
+            .AddUnary(ModelMethods.Describe, DescribeAsync)
+            .AddUnary(ModelMethods.Query, QueryAsync)
+            .AddUnary(ModelMethods.Modify, ModifyAsync)
+            .AddUnary(ModelMethods.Invoke, InvokeAsync)
+            .AddServerStreaming(ModelMethods.Subscribe, SubscribeAsync)
+            .AddUnary(ModelMethods.ListViewers, ListViewersAsync)
+            .AddUnary(ModelMethods.History, HistoryAsync)
+            .AddUnary(ModelMethods.SetStreamRate, SetStreamRateAsync)
+            .Build();
+
+    private async Task<ListModelsResponse> ListModelsAsync(ListModelsRequest request, ServerCallContext context)
+    {
+        await _authorizer.AuthorizeAsync(context, ModelAction.Read, string.Empty);
+        var response = new ListModelsResponse();
+        response.Models.AddRange(_registry.Hosts.Select(h => h.Summarize()));
+        return response;
+    }
+
+    private async Task<ModelDescription> DescribeAsync(DescribeRequest request, ServerCallContext context) =>
+        (await HostAsync(request.Model, ModelAction.Read, context)).Host.Describe();
+
+    private async Task<QueryResponse> QueryAsync(QueryRequest request, ServerCallContext context) =>
+        (await HostAsync(request.Model, ModelAction.Read, context)).Host.Query(request.Properties);
+
+    private async Task<ModifyResponse> ModifyAsync(ModifyRequest request, ServerCallContext context)
+    {
+        var (host, caller) = await HostAsync(request.Model, ModelAction.Modify, context);
+        return host.Modify(request, caller);
+    }
+
+    private async Task<InvokeResponse> InvokeAsync(InvokeRequest request, ServerCallContext context)
+    {
+        var (host, caller) = await HostAsync(request.Model, ModelAction.Invoke, context);
+        return host.Invoke(request, caller);
+    }
+
+    private async Task SubscribeAsync(SubscribeRequest request, IServerStreamWriter<Notification> stream, ServerCallContext context)
+    {
+        var (host, _) = await HostAsync(request.Model, ModelAction.Subscribe, context);
+        var token = context.CancellationToken;
+        await foreach (var notification in host.Subscribe(request, context.Peer, token).WithCancellation(token))
+        {
+            await stream.WriteAsync(notification, token);
+        }
+    }
+
+    private async Task<ListViewersResponse> ListViewersAsync(ListViewersRequest request, ServerCallContext context)
+    {
+        var response = new ListViewersResponse();
+        response.Viewers.AddRange((await HostAsync(request.Model, ModelAction.Read, context)).Host.Viewers());
+        return response;
+    }
+
+    private async Task<HistoryResponse> HistoryAsync(HistoryRequest request, ServerCallContext context)
+    {
+        var response = new HistoryResponse();
+        response.Records.AddRange((await HostAsync(request.Model, ModelAction.Read, context)).Host.History(request.Limit));
+        return response;
+    }
+
+    private async Task<SetStreamRateResponse> SetStreamRateAsync(SetStreamRateRequest request, ServerCallContext context)
+    {
+        var (host, caller) = await HostAsync(request.Model, ModelAction.SetStreamRate, context);
+        return new SetStreamRateResponse { Stream = host.SetStreamRate(request.Stream, request.RateHz, caller) };
+    }
+
+    private async Task<(ModelHost Host, string Caller)> HostAsync(string model, ModelAction action, ServerCallContext context)
+    {
+        // Authorized first, so a caller who may not see a model does not learn which ones exist.
+        var caller = await _authorizer.AuthorizeAsync(context, action, model);
+        var host = _registry.Find(model);
+        if (host is null)
+        {
+            var hosted = _registry.Names;
+            LogUnknownModel(model, context.Peer);
+            throw new RpcException(StatusCode.NotFound,
+                $"no model '{model}' on this server; it hosts: {(hosted.Count == 0 ? "none" : string.Join(", ", hosted))}");
+        }
+
+        return (host, caller);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Peer} asked for unknown model {Model}")]
+    private partial void LogUnknownModel(string model, string peer);
+}
