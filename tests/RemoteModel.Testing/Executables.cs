@@ -13,15 +13,21 @@ public static class Executables
     /// <summary>The name server: <c>src/NameServer</c>.</summary>
     public static string NameServer => Dll("NameServer", "remotemodel-ns");
 
+    /// <summary>The model server: <c>src/ModelServer</c>.</summary>
+    public static string ModelServer => Dll("ModelServer", "remotemodel-server");
+
+    /// <summary>The ticker example's assembly, for the model server's <c>--assembly</c>: <c>examples/Ticker</c>.</summary>
+    public static string TickerAssembly => Built(RepositoryPaths.Combine("examples", "Ticker", "bin", Configuration, "net10.0", "RemoteModel.Examples.Ticker.dll"));
+
     /// <summary>Starts <paramref name="dll"/> with <paramref name="arguments"/>.</summary>
     public static ChildProcess Start(string dll, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
         ChildProcess.Start("dotnet", [dll, .. arguments], environment: environment);
 
-    private static string Dll(string project, string assembly)
-    {
-        var path = RepositoryPaths.Combine("src", project, "bin", Configuration, "net10.0", assembly + ".dll");
-        return File.Exists(path)
+    private static string Dll(string project, string assembly) =>
+        Built(RepositoryPaths.Combine("src", project, "bin", Configuration, "net10.0", assembly + ".dll"));
+
+    private static string Built(string path) =>
+        File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{path} is not built: build the solution (dotnet build RemoteModel.sln) first.");
-    }
 }

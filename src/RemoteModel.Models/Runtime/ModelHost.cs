@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Models.Runtime;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
+using RemoteModel.Naming;
 using RemoteModel.Transport;
 using Value = RemoteModel.Models.V1.Value;
 
@@ -36,6 +37,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Viewer> _viewers = new(StringComparer.Ordinal);
     private readonly AuditLog _audit;
+    private readonly IViewerDirectory? _viewerDirectory;
     private readonly CancellationTokenSource _disposed = new();
     private HashSet<string>? _touched;
     private long _version;
@@ -44,7 +46,9 @@ public sealed partial class ModelHost : IAsyncDisposable
 
     /// <summary>Hosts <paramref name="model"/> under <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">The model publishes something the protocol cannot carry, or its declarations contradict each other.</exception>
-    public ModelHost(string name, INotifyPropertyChanged model, ModelHostOptions? options = null, TimeProvider? timeProvider = null, ILogger<ModelHost>? logger = null)
+    public ModelHost(
+        string name, INotifyPropertyChanged model, ModelHostOptions? options = null, TimeProvider? timeProvider = null, ILogger<ModelHost>? logger = null,
+        IViewerDirectory? viewerDirectory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(model);
@@ -54,6 +58,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<ModelHost>.Instance;
+        _viewerDirectory = viewerDirectory;
         _schema = new ModelSchema(model.GetType());
         _audit = new AuditLog(_options.HistoryCapacity);
         _state = _schema.Lifecycle is null ? LifecycleState.Unspecified : LifecycleState.Uninitialized;
@@ -316,6 +321,12 @@ public sealed partial class ModelHost : IAsyncDisposable
             throw new RpcException(StatusCode.InvalidArgument, $"max_rate_hz must be within 0 (unlimited)..{_options.MaxViewerRateHz}, not {request.MaxRateHz}");
         }
 
+        if (request.ViewerName.Length > 0 && (request.ViewerName.Contains('/') || NameRules.Problem(request.ViewerName) is not null))
+        {
+            throw new RpcException(StatusCode.InvalidArgument,
+                $"viewer name '{request.ViewerName}' is not one name segment: use letters, digits, '.', '_' and '-'");
+        }
+
         var name = request.ViewerName.Length > 0 ? request.ViewerName : $"viewer-{Random.Shared.Next():x8}";
         var viewer = new Viewer(name, peer, _time.GetUtcNow(), request.Mode, request.MaxRateHz, properties,
             request.Streams.ToHashSet(StringComparer.Ordinal), _options.ViewerQueueCapacity);
@@ -360,6 +371,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         }
 
         LogViewerJoined(Name, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
+        var listing = _viewerDirectory?.Enter(Name, viewer.Describe());
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var token = linked.Token;
         var reason = "disconnected";
@@ -427,6 +439,11 @@ public sealed partial class ModelHost : IAsyncDisposable
         finally
         {
             _viewers.TryRemove(new KeyValuePair<string, Viewer>(viewer.Name, viewer));
+            if (listing is not null)
+            {
+                await listing.DisposeAsync().ConfigureAwait(false);
+            }
+
             var info = viewer.Describe();
             LogViewerLeft(Name, viewer.Name, viewer.Peer, reason, info.NotificationsSent, info.Resyncs);
         }

@@ -13,10 +13,17 @@ public sealed class ModelRegistry : IAsyncDisposable
     private readonly ModelHostOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly IViewerDirectory? _viewerDirectory;
 
-    /// <summary>Creates an empty registry whose hosts share <paramref name="options"/>, a clock and a logger factory.</summary>
-    public ModelRegistry(ModelHostOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    /// <summary>Creates an empty registry whose hosts share limits, a clock, a logger factory and a viewer directory.</summary>
+    /// <param name="options">The limits of every hosted model.</param>
+    /// <param name="timeProvider">The clock of versions, audit records, rate limits and periodic streams.</param>
+    /// <param name="loggerFactory">Where the hosts log.</param>
+    /// <param name="viewerDirectory">Where viewers are listed while connected, beyond ListViewers; nowhere by default.</param>
+    public ModelRegistry(
+        ModelHostOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IViewerDirectory? viewerDirectory = null)
     {
+        _viewerDirectory = viewerDirectory;
         _options = options ?? new ModelHostOptions();
         _time = timeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
@@ -37,7 +44,7 @@ public sealed class ModelRegistry : IAsyncDisposable
             throw new ArgumentException(NameRules.Explain(name, problem), nameof(name));
         }
 
-        var host = new ModelHost(name, model, _options, _time, _loggerFactory.CreateLogger<ModelHost>());
+        var host = new ModelHost(name, model, _options, _time, _loggerFactory.CreateLogger<ModelHost>(), _viewerDirectory);
         if (!_hosts.TryAdd(name, host))
         {
             throw new ArgumentException($"A model named '{name}' is hosted already.", nameof(name));

@@ -15,6 +15,7 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
 {
     private readonly Registration _registration;
     private readonly GrpcChannel _channel;
+    private readonly bool _ownsChannel;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -23,13 +24,32 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
 
     /// <summary>Creates a keeper for <paramref name="registration"/> with the name server at <paramref name="nameServer"/> (or the usual one).</summary>
     public RegistrationKeeper(Registration registration, string? nameServer = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(registration, CreateChannel(NameServerLocator.Resolve(nameServer)), ownsChannel: true, timeProvider, logger)
+    {
+    }
+
+    /// <summary>
+    /// Creates a keeper that holds its registration over <paramref name="nameServer"/>, a channel
+    /// shared with other keepers (each hold is one stream on it) and not disposed by this one.
+    /// </summary>
+    public RegistrationKeeper(Registration registration, GrpcChannel nameServer, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(registration, nameServer, ownsChannel: false, timeProvider, logger)
+    {
+    }
+
+    private RegistrationKeeper(Registration registration, GrpcChannel channel, bool ownsChannel, TimeProvider? timeProvider, ILogger? logger)
     {
         _registration = registration.Clone();
-        NameServer = NameServerLocator.Resolve(nameServer);
-        _channel = GrpcChannel.ForAddress(NameServer, new GrpcChannelOptions { KeepAlivePingDelay = TimeSpan.FromSeconds(10), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) });
+        _channel = channel;
+        _ownsChannel = ownsChannel;
+        NameServer = channel.Target;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>A channel to a name server with keep-alive pings that stock servers accept, so a lost name server is noticed.</summary>
+    public static GrpcChannel CreateChannel(string nameServer) =>
+        GrpcChannel.ForAddress(nameServer, new GrpcChannelOptions { KeepAlivePingDelay = TimeSpan.FromSeconds(10), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) });
 
     /// <summary>The name server this keeper registers with.</summary>
     public string NameServer { get; }
@@ -66,7 +86,11 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
         }
 
         _firstRegistration.TrySetCanceled();
-        _channel.Dispose();
+        if (_ownsChannel)
+        {
+            _channel.Dispose();
+        }
+
         _stopping.Dispose();
     }
 

@@ -1,0 +1,30 @@
+namespace RemoteModel.ModelServer;
+
+/// <summary>The <c>ModelServer</c> configuration section.</summary>
+public sealed class ModelServerOptions
+{
+    /// <summary>Where to listen. Default <c>http://127.0.0.1:0</c>: any free port on loopback, registered with the name server.</summary>
+    public List<string> Listen { get; set; } = [];
+
+    /// <summary>The name server to register with; empty: <c>$REMOTEMODEL_NAMESERVER</c>, then <c>http://127.0.0.1:9090</c>.</summary>
+    public string? NameServer { get; set; }
+
+    /// <summary>Serve without registering anywhere (clients then need the direct address).</summary>
+    public bool NoRegistration { get; set; }
+
+    /// <summary>Assemblies (paths) whose model classes may be named in <see cref="Models"/>.</summary>
+    public List<string> Assemblies { get; set; } = [];
+
+    /// <summary>The models to host, each under its own name.</summary>
+    public List<ModelOptions> Models { get; set; } = [];
+}
+
+/// <summary>One hosted model: a name and the class it is an instance of.</summary>
+public sealed class ModelOptions
+{
+    /// <summary>The model's name, such as <c>stage/1</c>: where it is registered and how calls name it.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The model class's full name, such as <c>Lab.Stage</c>, optionally assembly-qualified.</summary>
+    public string Type { get; set; } = string.Empty;
+}

@@ -1,0 +1,7 @@
+using System.CommandLine;
+using RemoteModel.ModelServer;
+
+// remotemodel-server --model ticker=RemoteModel.Examples.Ticker.TickerModel --assembly path/to/Ticker.dll
+var root = new RootCommand("RemoteModel model server: hosts models, each under its own name, registered with the name server while it runs.");
+ServeCommand.Configure(root);
+return await root.Parse(args).InvokeAsync();

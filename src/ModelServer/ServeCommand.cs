@@ -1,0 +1,118 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RemoteModel.Hosting;
+using RemoteModel.Models;
+using RemoteModel.Models.Server;
+
+namespace RemoteModel.ModelServer;
+
+/// <summary>Runs the model server until Ctrl+C or SIGTERM.</summary>
+internal static class ServeCommand
+{
+    public static void Configure(RootCommand root)
+    {
+        var listen = new Option<string[]>("--listen") { Description = "Where to listen (repeatable): http://host:port, https://host:port, unix:/path. Default http://127.0.0.1:0 (a free port).", AllowMultipleArgumentsPerToken = true };
+        var models = new Option<string[]>("--model") { Description = "A model to host (repeatable): NAME=TYPE, e.g. stage/1=Lab.Stage.", AllowMultipleArgumentsPerToken = true };
+        var assemblies = new Option<string[]>("--assembly") { Description = "An assembly holding model classes (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var nameServer = new Option<string?>("--ns") { Description = "The name server to register with. Default $REMOTEMODEL_NAMESERVER, then http://127.0.0.1:9090." };
+        var noRegister = new Option<bool>("--no-register") { Description = "Serve without registering with a name server." };
+        foreach (var option in new Option[] { listen, models, assemblies, nameServer, noRegister })
+        {
+            root.Options.Add(option);
+        }
+
+        root.TreatUnmatchedTokensAsErrors = false;
+        root.SetAction((result, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            AddList(overrides, "ModelServer:Listen", result.GetValue(listen));
+            AddList(overrides, "ModelServer:Assemblies", result.GetValue(assemblies));
+            var modelValues = result.GetValue(models) ?? [];
+            for (var i = 0; i < modelValues.Length; i++)
+            {
+                var parts = modelValues[i].Split('=', 2);
+                if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                {
+                    Console.Error.WriteLine($"--model takes NAME=TYPE (stage/1=Lab.Stage), not '{modelValues[i]}'.");
+                    return Task.FromResult(2);
+                }
+
+                overrides[$"ModelServer:Models:{i}:Name"] = parts[0];
+                overrides[$"ModelServer:Models:{i}:Type"] = parts[1];
+            }
+
+            if (result.GetValue(nameServer) is { } ns)
+            {
+                overrides["ModelServer:NameServer"] = ns;
+            }
+
+            if (result.GetValue(noRegister))
+            {
+                overrides["ModelServer:NoRegistration"] = "true";
+            }
+
+            return RunAsync([.. result.UnmatchedTokens], overrides, cancellationToken);
+        });
+    }
+
+    private static void AddList(Dictionary<string, string?> overrides, string key, string[]? values)
+    {
+        for (var i = 0; i < (values?.Length ?? 0); i++)
+        {
+            overrides[$"{key}:{i}"] = values![i];
+        }
+    }
+
+    private static Task<int> RunAsync(string[] configurationArguments, Dictionary<string, string?> overrides, CancellationToken cancellationToken)
+    {
+        var configuration = Configuration.Build(configurationArguments, overrides);
+        var options = configuration.GetSection("ModelServer").Get<ModelServerOptions>() ?? new ModelServerOptions();
+        if (options.Listen.Count == 0)
+        {
+            options.Listen.Add("http://127.0.0.1:0");
+        }
+
+        if (options.Models.Count == 0)
+        {
+            Console.Error.WriteLine("No models to host: name one with --model NAME=TYPE (and --assembly PATH), or in ModelServer:Models.");
+            return Task.FromResult(2);
+        }
+
+        return GrpcHost.RunAsync(new GrpcHostSettings
+        {
+            Role = "Model server",
+            LoggerCategory = "RemoteModel.ModelServer",
+            Configuration = configuration,
+            Listen = options.Listen,
+            ConfigureServices = services =>
+            {
+                services.AddSingleton(options);
+                services.AddSingleton<NameServerViewerDirectory>();
+                services.AddSingleton(provider => CreateModels(options, configuration, provider));
+                services.AddSingleton(provider => new ModelService(
+                    provider.GetRequiredService<ModelRegistry>(), authorizer: null, provider.GetRequiredService<ILogger<ModelService>>()));
+                services.AddHostedService<ModelRegistrations>();
+            },
+            Services = provider => [provider.GetRequiredService<ModelService>().Bind()],
+        }, cancellationToken);
+    }
+
+    private static ModelRegistry CreateModels(ModelServerOptions options, IConfiguration configuration, IServiceProvider services)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        var registry = new ModelRegistry(
+            configuration.GetSection("Models").Get<ModelHostOptions>() ?? new ModelHostOptions(), time, services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<NameServerViewerDirectory>());
+        var loader = new ModelTypeLoader(options.Assemblies);
+        foreach (var model in options.Models)
+        {
+            var instance = ModelTypeLoader.Create(loader.Find(model.Type), time);
+            registry.Add(model.Name, instance as System.ComponentModel.INotifyPropertyChanged
+                ?? throw new InvalidOperationException($"{model.Type} does not implement INotifyPropertyChanged, so it cannot be served."));
+        }
+
+        return registry;
+    }
+}

@@ -1,0 +1,166 @@
+using RemoteModel.Models.Client;
+using RemoteModel.Models.V1;
+using RemoteModel.Naming.Client;
+using RemoteModel.Naming.V1;
+using RemoteModel.Testing;
+using RemoteModel.Transport.Client;
+
+namespace RemoteModel.Models.Tests;
+
+/// <summary>
+/// The model server executable as a real process, with a real name server: models loaded from an
+/// assembly by type name, two instances of one class driven at once, registrations held while it
+/// runs and gone when it stops or dies, viewers listed in the registry while they are connected.
+/// </summary>
+public sealed class ModelServerProcessTests : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("rm-ms-").FullName;
+    private readonly List<ChildProcess> _processes = [];
+    private readonly List<GrpcChannel> _channels = [];
+    private string _nameServerAddress = null!;
+    private NamingClient _naming = null!;
+
+    public async Task InitializeAsync()
+    {
+        var nameServer = Track(Executables.Start(Executables.NameServer,
+            ["--listen", "http://127.0.0.1:0", "--data-dir", _dataDirectory, "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01"]));
+        _nameServerAddress = (await nameServer.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
+        _naming = new NamingClient(Channel(_nameServerAddress));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channels.ForEach(c => c.Dispose());
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Two_tickers_from_one_class_are_registered_and_driven_at_once()
+    {
+        var (_, address) = await StartModelServerAsync("ticker/1", "ticker/2");
+
+        var first = await _naming.LookupAsync("ticker/1");
+        var second = await _naming.LookupAsync("ticker/2");
+        Assert.Equal("model", first.Kind);
+        Assert.Equal("RemoteModel.Examples.Ticker.TickerModel", first.Metadata["type"]);
+        Assert.Equal([address], first.Endpoints);
+        Assert.Equal(first.Endpoints, second.Endpoints);
+
+        var models = new ModelClient(Channel(first.Endpoints[0]));
+        await Task.WhenAll(
+            models.ModifyAsync("ticker/1", new Dictionary<string, object?> { ["Symbol"] = "AAA", ["Rate"] = 50.0 }),
+            models.ModifyAsync("ticker/2", new Dictionary<string, object?> { ["Symbol"] = "BBB" }));
+
+        var one = await models.QueryAsync("ticker/1", ["Symbol", "Rate"]);
+        var two = await models.QueryAsync("ticker/2", ["Symbol", "Rate"]);
+        Assert.Equal("AAA", one.Values["Symbol"].StringValue);
+        Assert.Equal(50.0, one.Values["Rate"].DoubleValue);
+        Assert.Equal("BBB", two.Values["Symbol"].StringValue);
+        Assert.Equal(1.0, two.Values["Rate"].DoubleValue);
+
+        var description = await models.DescribeAsync("ticker/1");
+        var rate = Assert.Single(description.Properties, p => p.Name == "Rate");
+        Assert.Equal("Hz", rate.Unit);
+        Assert.Contains(description.Operations, o => o.Name == "Reset");
+    }
+
+    [Fact]
+    public async Task A_viewer_is_in_the_registry_while_connected_and_gone_when_it_disconnects()
+    {
+        var (_, address) = await StartModelServerAsync("ticker");
+        var models = new ModelClient(Channel(address));
+        using var viewing = new CancellationTokenSource();
+        using var call = models.Subscribe(new SubscribeRequest { Model = "ticker", ViewerName = "wall-screen" }, new Transport.CallOptions { CancellationToken = viewing.Token });
+        await using var notifications = call.ReadAllAsync(viewing.Token).GetAsyncEnumerator();
+        Assert.True(await notifications.MoveNextAsync());
+        Assert.Equal(Notification.Types.Kind.Snapshot, notifications.Current.Kind);
+
+        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/wall-screen"),
+            "the viewer to be registered");
+        var registered = await _naming.LookupAsync("ticker/viewers/wall-screen");
+        Assert.Equal("ticker", registered.Metadata["model"]);
+
+        await viewing.CancelAsync();
+        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the viewer to drop out");
+        await PollAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the viewer to leave ListViewers");
+    }
+
+    [Fact]
+    public async Task Sigterm_unregisters_and_stops_gracefully()
+    {
+        var (server, _) = await StartModelServerAsync("ticker");
+        Assert.Equal("ticker", (await _naming.LookupAsync("ticker")).Name);
+
+        server.Signal(Posix.SigTerm);
+
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Empty((await _naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations);
+        await Task.Delay(100);
+        Assert.Contains("Model server stopped", server.StandardError);
+    }
+
+    [Fact]
+    public async Task A_killed_model_server_drops_out_of_the_registry()
+    {
+        var (server, _) = await StartModelServerAsync("ticker");
+        server.Signal(Posix.SigKill);
+        await PollAsync(async () => (await _naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations.Count == 0, "the killed server's model to drop out");
+    }
+
+    [Fact]
+    public async Task An_unknown_model_class_is_refused_with_the_classes_there_are()
+    {
+        await using var server = Executables.Start(Executables.ModelServer,
+            ["--model", "x=No.Such.Model", "--assembly", Executables.TickerAssembly, "--ns", _nameServerAddress]);
+        Assert.Equal(1, await server.WaitForExitAsync(StartTimeout));
+        await Task.Delay(100);
+        Assert.Contains("No model class 'No.Such.Model'", server.StandardError);
+        Assert.Contains("RemoteModel.Examples.Ticker.TickerModel", server.StandardError);
+    }
+
+    private async Task<(ChildProcess Process, string Address)> StartModelServerAsync(params string[] names)
+    {
+        var process = Track(Executables.Start(Executables.ModelServer,
+        [
+            .. names.SelectMany(n => new[] { "--model", $"{n}=RemoteModel.Examples.Ticker.TickerModel" }),
+            "--assembly", Executables.TickerAssembly, "--ns", _nameServerAddress,
+        ]));
+        var address = (await process.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
+        foreach (var name in names)
+        {
+            await _naming.LookupAsync(name, wait: TimeSpan.FromSeconds(10));
+        }
+
+        return (process, address);
+    }
+
+    private GrpcChannel Channel(string address)
+    {
+        var channel = GrpcChannel.ForAddress(address);
+        _channels.Add(channel);
+        return channel;
+    }
+
+    private ChildProcess Track(ChildProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    private static async Task PollAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited 10 s for {what}.");
+            await Task.Delay(25);
+        }
+    }
+}
