@@ -125,6 +125,50 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         Assert.Contains("RemoteModel.Examples.Ticker.TickerModel", server.StandardError);
     }
 
+    [Fact]
+    public async Task The_viewer_prints_changes_with_who_made_them_and_drops_out_when_killed()
+    {
+        var (_, address) = await StartModelServerAsync("ticker");
+        var viewer = StartViewer("ticker", "--name", "console-1");
+        Assert.Contains("as console-1", await viewer.WaitForLineAsync("connected to ticker", StartTimeout), StringComparison.Ordinal);
+        await AssertRegisteredAsync("ticker/viewers/console-1");
+
+        var models = new ModelClient(Channel(address));
+        await models.ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "ACME" },
+            options: new Transport.CallOptions { Headers = new Transport.Metadata { { "remotemodel-caller", "alice" } } });
+        var line = await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(10), l => l.Contains("Symbol=\"ACME\"", StringComparison.Ordinal));
+        Assert.Contains("CHANGE", line, StringComparison.Ordinal);
+        Assert.Contains("by alice (modify)", line, StringComparison.Ordinal);
+
+        viewer.Signal(Posix.SigKill);
+        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the killed viewer to drop out");
+        await PollAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the killed viewer to leave ListViewers");
+    }
+
+    [Fact]
+    public async Task The_viewer_follows_the_model_across_a_model_server_restart_and_stops_cleanly_on_sigterm()
+    {
+        var (server, _) = await StartModelServerAsync("ticker");
+        var viewer = StartViewer("ticker", "--name", "follower");
+        await viewer.WaitForLineAsync("connected to ticker", StartTimeout);
+
+        server.Signal(Posix.SigKill);
+        await viewer.WaitForLineAsync("lost ticker", TimeSpan.FromSeconds(15));
+        await StartModelServerAsync("ticker");
+        Assert.Contains("resynchronised at version", await viewer.WaitForLineAsync("reconnected to ticker", TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        await AssertRegisteredAsync("ticker/viewers/follower");
+
+        viewer.Signal(Posix.SigTerm);
+        Assert.Equal(0, await viewer.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the stopped viewer to drop out");
+    }
+
+    private ChildProcess StartViewer(params string[] arguments) =>
+        Track(Executables.Start(Executables.Viewer, [.. arguments, "--ns", _nameServerAddress]));
+
+    private Task AssertRegisteredAsync(string name) =>
+        PollAsync(async () => (await _naming.ListAsync(new Selector { Prefix = name })).Registrations.Any(r => r.Name == name), $"{name} to be registered");
+
     private async Task<(ChildProcess Process, string Address)> StartModelServerAsync(params string[] names)
     {
         var process = Track(Executables.Start(Executables.ModelServer,

@@ -81,8 +81,8 @@ public sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}."));
     }
 
-    /// <summary>Waits for an output line starting with <paramref name="prefix"/> and returns the rest of it.</summary>
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
+    /// <summary>Waits for an output line starting with <paramref name="prefix"/> (and matching <paramref name="where"/>) and returns the rest of it.</summary>
+    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout, Func<string, bool>? where = null)
     {
         using var cts = new CancellationTokenSource(timeout);
         var seen = 0;
@@ -91,7 +91,7 @@ public sealed class ChildProcess : IAsyncDisposable
             foreach (var line in _lines.Skip(seen))
             {
                 seen++;
-                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                if (line.StartsWith(prefix, StringComparison.Ordinal) && (where is null || where(line)))
                 {
                     return line[prefix.Length..].Trim();
                 }

@@ -16,6 +16,9 @@ public static class Executables
     /// <summary>The model server: <c>src/ModelServer</c>.</summary>
     public static string ModelServer => Dll("ModelServer", "remotemodel-server");
 
+    /// <summary>The console viewer: <c>src/Viewer</c>.</summary>
+    public static string Viewer => Dll("Viewer", "remotemodel-viewer");
+
     /// <summary>The ticker example's assembly, for the model server's <c>--assembly</c>: <c>examples/Ticker</c>.</summary>
     public static string TickerAssembly => Built(RepositoryPaths.Combine("examples", "Ticker", "bin", Configuration, "net10.0", "RemoteModel.Examples.Ticker.dll"));
 

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using RemoteModel.Models.Client;
+using RemoteModel.Models.V1;
+using RemoteModel.Naming.Client;
+using RemoteModel.Transport;
+
+namespace RemoteModel.Viewer;
+
+/// <summary>Follows one model and prints what it hears, a line an event, until Ctrl+C or SIGTERM.</summary>
+internal static class FollowCommand
+{
+    public static void Configure(RootCommand root)
+    {
+        var model = new Argument<string>("model") { Description = "The model: its name (ticker, name:ticker@nshost:9090) or a direct address with --model-name." };
+        var nameServer = new Option<string?>("--ns") { Description = "The name server. Default $REMOTEMODEL_NAMESERVER, then http://127.0.0.1:9090." };
+        var viewerName = new Option<string?>("--name") { Description = "This viewer's name in ListViewers and the registry; generated when left out." };
+        var properties = new Option<string[]>("--properties") { Description = "Only these properties (comma-separated or repeated).", AllowMultipleArgumentsPerToken = true };
+        var latest = new Option<bool>("--latest") { Description = "Conflate: only the latest values, skipping what a slow terminal cannot keep up with." };
+        var maxRate = new Option<double>("--max-rate") { Description = "At most this many notifications a second (0: every one)." };
+        var modelName = new Option<string?>("--model-name") { Description = "The model's name on the server, when MODEL is a direct address." };
+        foreach (var option in new Option[] { nameServer, viewerName, properties, latest, maxRate, modelName })
+        {
+            root.Options.Add(option);
+        }
+
+        root.Arguments.Add(model);
+        root.SetAction(async (result, cancellationToken) =>
+        {
+            var target = result.GetValue(model)!;
+            ServiceAddress address;
+            try
+            {
+                address = ServiceAddress.Parse(target);
+            }
+            catch (FormatException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 2;
+            }
+
+            var name = address.Name ?? result.GetValue(modelName);
+            if (name is null)
+            {
+                Console.Error.WriteLine($"{target} is a direct address: name the model with --model-name.");
+                return 2;
+            }
+
+            var request = new SubscribeRequest
+            {
+                Model = name,
+                ViewerName = result.GetValue(viewerName) ?? string.Empty,
+                Mode = result.GetValue(latest) ? DeliveryMode.Latest : DeliveryMode.EveryChange,
+                MaxRateHz = result.GetValue(maxRate),
+                Properties = { (result.GetValue(properties) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) },
+            };
+            return await FollowAsync(new ModelFollower(address, request, result.GetValue(nameServer)), name, cancellationToken);
+        });
+    }
+
+    private static async Task<int> FollowAsync(ModelFollower follower, string model, CancellationToken outer)
+    {
+        using var shutdown = new ShutdownSignal(outer);
+        var cancellationToken = shutdown.Token;
+        var connections = 0;
+        try
+        {
+            await foreach (var e in follower.FollowAsync(cancellationToken))
+            {
+                Console.Out.WriteLine(e.Kind switch
+                {
+                    FollowEventKind.Connected => (connections++ == 0 ? "connected to" : "reconnected to")
+                        + $" {model} at {e.Endpoint} as {e.Notification!.ViewerName}: resynchronised at version {e.Notification.Version}"
+                        + Environment.NewLine + NotificationLine.Format(e.Notification),
+                    FollowEventKind.Notification => NotificationLine.Format(e.Notification!),
+                    _ => $"lost {model} ({e.Problem}); reconnecting in {e.RetryIn.TotalSeconds:0.#} s",
+                });
+            }
+        }
+        catch (RpcException ex)
+        {
+            Console.Error.WriteLine($"{model}: {ex.StatusCode}: {ex.Status.Detail}");
+            return 1;
+        }
+
+        Console.Out.WriteLine($"stopped viewing {model}");
+        return 0;
+    }
+}

@@ -1,0 +1,7 @@
+using System.CommandLine;
+using RemoteModel.Viewer;
+
+// remotemodel-viewer MODEL [--ns ADDR] [--name VIEWER] [--properties A,B] [--latest] [--max-rate HZ]
+var root = new RootCommand("RemoteModel viewer: prints a model's refresh notifications as they come, following it across restarts.");
+FollowCommand.Configure(root);
+return await root.Parse(args).InvokeAsync();
