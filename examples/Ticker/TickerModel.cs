@@ -85,12 +85,7 @@ public sealed class TickerModel : INotifyPropertyChanged, IDisposable
 
     /// <summary>Back to the opening price and no ticks.</summary>
     [Operation(Description = "Back to the opening price and zero ticks")]
-    public void Reset()
-    {
-        Set(ref _price, OpeningPrice, nameof(Price));
-        Set(ref _change, 0.0, nameof(Change));
-        Set(ref _ticks, 0L, nameof(Ticks));
-    }
+    public void Reset() => Quote(OpeningPrice, 0.0, 0);
 
     /// <summary>Stops ticking.</summary>
     [Operation(Description = "Stop ticking")]
@@ -114,10 +109,15 @@ public sealed class TickerModel : INotifyPropertyChanged, IDisposable
 
             // A random walk in cents, at most one percent a tick.
             var step = Math.Round(_price * 0.01 * (_random.NextDouble() * 2 - 1), 2);
-            Set(ref _price, Math.Max(0.01, Math.Round(_price + step, 2)), nameof(Price));
-            Set(ref _change, step, nameof(Change));
-            Set(ref _ticks, _ticks + 1, nameof(Ticks));
+            Quote(Math.Max(0.01, Math.Round(_price + step, 2)), step, _ticks + 1);
         }
+    }
+
+    /// <summary>A new quote: price, change and tick count change together, as one change.</summary>
+    private void Quote(double price, double change, long ticks)
+    {
+        (_price, _change, _ticks) = (price, change, ticks);
+        PropertyChanged?.Invoke(this, new PropertiesChangedEventArgs(nameof(Price), nameof(Change), nameof(Ticks)));
     }
 
     private bool Set<T>(ref T field, T value, [CallerMemberName] string name = "")

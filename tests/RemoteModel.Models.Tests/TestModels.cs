@@ -119,6 +119,13 @@ public sealed class Stage : INotifyPropertyChanged
         Raise(nameof(Temperature));
     }
 
+    /// <summary>The model changing two properties by itself, told as one change.</summary>
+    public void Recalibrate(double temperature, string label)
+    {
+        (_temperature, _label) = (temperature, label);
+        PropertyChanged?.Invoke(this, new PropertiesChangedEventArgs(nameof(Temperature), nameof(Label), "NotAProperty"));
+    }
+
     private void Set<T>(ref T field, T value, [CallerMemberName] string? name = null)
     {
         field = value;

@@ -60,6 +60,21 @@ public sealed class ViewerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Properties_the_model_changes_together_arrive_as_one_change()
+    {
+        await using var viewer = new Subscription(_client, new SubscribeRequest { Model = "lab/stage" });
+        var snapshot = await viewer.NextAsync();
+
+        await Task.Run(() => _stage.Recalibrate(30, "recalibrated"));
+
+        var change = await viewer.NextAsync();
+        Assert.Equal((Kind.Change, snapshot.Version + 1, "model"), (change.Kind, change.Version, change.ChangedBy));
+        Assert.Equal(["Label", "Temperature"], change.Values.Keys.Order());
+        Assert.Equal((30.0, "recalibrated"), (change.Values["Temperature"].DoubleValue, change.Values["Label"].StringValue));
+        Assert.Equal(snapshot.Version + 1, (await _client.QueryAsync("lab/stage")).Version);
+    }
+
+    [Fact]
     public async Task A_property_filter_sends_only_those_properties_and_skips_other_changes()
     {
         await using var viewer = new Subscription(_client, new SubscribeRequest { Model = "lab/stage", Properties = { "Speed" } });

@@ -453,8 +453,14 @@ public sealed partial class ModelHost : IAsyncDisposable
     {
         lock (_gate)
         {
-            var all = string.IsNullOrEmpty(e.PropertyName);
-            if (!all && !_schema.Properties.ContainsKey(e.PropertyName!))
+            IEnumerable<string> changed = e switch
+            {
+                PropertiesChangedEventArgs several => several.PropertyNames.Where(_schema.Properties.ContainsKey).ToList(),
+                _ when string.IsNullOrEmpty(e.PropertyName) => _schema.Properties.Keys,
+                _ when _schema.Properties.ContainsKey(e.PropertyName!) => [e.PropertyName!],
+                _ => [],
+            };
+            if (!changed.Any())
             {
                 return;
             }
@@ -462,11 +468,11 @@ public sealed partial class ModelHost : IAsyncDisposable
             if (_touched is { } touched)
             {
                 // Raised by a setter or operation running on the change path (the lock is re-entrant, so this is its thread).
-                touched.UnionWith(all ? _schema.Properties.Keys : [e.PropertyName!]);
+                touched.UnionWith(changed);
                 return;
             }
 
-            Commit(all ? _schema.Properties.Keys : [e.PropertyName!], ModelIdentity, ModelIdentity, LifecycleState.Unspecified);
+            Commit(changed, ModelIdentity, ModelIdentity, LifecycleState.Unspecified);
         }
     }
 
