@@ -56,7 +56,7 @@ internal sealed record PythonPeers(string System, string Script, string[] Server
         var port = await server.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(30));
         await using var client = ChildProcess.Start(OutsidePeers.Python,
             [script, "client", "--target", $"127.0.0.1:{port}", "--workload", workload.Id, "--seconds", seconds.ToString(CultureInfo.InvariantCulture), .. ServerArguments]);
-        var exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(seconds * 4 + 60));
+        var exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(seconds * 4 + 120));
         var line = client.Lines.LastOrDefault(l => l.StartsWith('{'))
             ?? throw new InvalidOperationException($"{Script} {workload.Id} printed no result (exit {exit}): {client.StandardError}");
         var result = JsonSerializer.Deserialize<PeerResult>(line, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;
