@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using RemoteModel.Bench;
+using RemoteModel.Models.Client;
 using RemoteModel.Naming.Client;
 using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
@@ -11,6 +12,14 @@ using RemoteModel.Transport.Server;
 //   Runs every workload for every system and writes a markdown table.
 // bench serve-echo
 //   The echo server the C# workloads call, run as a separate process like the python peers.
+// bench serve-model
+//   The model server the model workloads call (ModelWorkloads), likewise.
+if (args.Length > 0 && args[0] == ModelWorkloads.ServeMode)
+{
+    await ModelWorkloads.ServeAsync();
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "serve-echo")
 {
     await using var server = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new EchoService().Bind()).Build();
@@ -26,14 +35,13 @@ var onlyCSharp = Option("--only") == "csharp";
 var duration = TimeSpan.FromSeconds(seconds);
 var results = new List<Measurement>();
 var notes = new List<string>();
+var memory = new List<ViewerMemory>();
 
 Console.WriteLine($"Transport workloads, {seconds} s each.");
-var self = Environment.ProcessPath!;
-string[] selfArguments = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(Measurement).Assembly.Location] : [];
-await using (var server = ChildProcess.Start(self, [.. selfArguments, "serve-echo"]))
+var (echoServer, echoAddress) = await BenchProcess.StartAsync("serve-echo");
+await using (echoServer)
 {
-    var port = await server.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(30));
-    using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+    using var channel = GrpcChannel.ForAddress(echoAddress);
     results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
     results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
     results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
@@ -53,6 +61,25 @@ await using (var nameServer = await NameServerProcess.StartAsync())
 
 notes.AddRange(NamingWorkloads.Notes);
 
+Console.WriteLine($"Model server workloads, {seconds} s each.");
+var (modelServer, modelAddress) = await BenchProcess.StartAsync(ModelWorkloads.ServeMode);
+await using (modelServer)
+{
+    using var channel = GrpcChannel.ForAddress(modelAddress);
+    var client = new ModelClient(channel);
+    results.Add(Report(await ModelWorkloads.QueryLatencyAsync(client, duration)));
+    results.Add(Report(await ModelWorkloads.QueryThroughputAsync(client, duration)));
+    foreach (var viewers in ModelWorkloads.ViewerCounts)
+    {
+        results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration)));
+        results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration)));
+    }
+}
+
+memory.Add(await ModelWorkloads.IdleViewerMemoryAsync());
+Console.WriteLine(memory[^1].ToMarkdownRow());
+notes.AddRange(ModelWorkloads.Notes);
+
 if (!onlyCSharp)
 {
     foreach (var peer in PythonPeers.All)
@@ -71,7 +98,7 @@ if (!onlyCSharp)
     }
 }
 
-await File.WriteAllTextAsync(output, Markdown(results, notes, seconds));
+await File.WriteAllTextAsync(output, Markdown(results, memory, notes, seconds));
 Console.WriteLine($"Wrote {output}");
 return 0;
 
@@ -87,14 +114,14 @@ static Measurement Report(Measurement measurement)
     return measurement;
 }
 
-static string Markdown(List<Measurement> results, List<string> notes, double seconds)
+static string Markdown(List<Measurement> results, List<ViewerMemory> memory, List<string> notes, double seconds)
 {
     var text = new StringBuilder();
     text.AppendLine("# Benchmark results");
     text.AppendLine();
     text.AppendLine($"Written by `dotnet run -c Release --project bench/RemoteModel.Bench` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
     text.AppendLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; each workload ran {seconds} s after a warm-up.");
-    text.AppendLine("Client and server are separate processes on loopback, for every system. Latencies are per operation (a call; a register + unregister pair; a registration seen), in microseconds.");
+    text.AppendLine("Client and server are separate processes on loopback, for every system. Latencies are per operation (a call; a register + unregister pair; a registration seen; a change reaching one viewer), in microseconds.");
     text.AppendLine();
     foreach (var group in results.GroupBy(r => WorkloadFamily(r.Workload)))
     {
@@ -102,7 +129,23 @@ static string Markdown(List<Measurement> results, List<string> notes, double sec
         text.AppendLine();
         text.AppendLine("| workload | system | median (us) | p99 (us) | ops/s | count |");
         text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
-        foreach (var row in group)
+        // Each workload's rows together (C# first, then the peers), in the order the workloads ran.
+        var workloadOrder = group.Select(r => r.Workload).Distinct().ToList();
+        foreach (var row in group.OrderBy(r => workloadOrder.IndexOf(r.Workload)))
+        {
+            text.AppendLine(row.ToMarkdownRow());
+        }
+
+        text.AppendLine();
+    }
+
+    if (memory.Count > 0)
+    {
+        text.AppendLine("## Model server: memory per idle viewer");
+        text.AppendLine();
+        text.AppendLine("| system | viewers | server RSS before (MiB) | server RSS after (MiB) | per viewer (KiB) |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var row in memory)
         {
             text.AppendLine(row.ToMarkdownRow());
         }
@@ -127,5 +170,8 @@ static string WorkloadFamily(string workload) => workload switch
     NamingWorkloads.LookupThroughput => "Name server: concurrent lookups",
     NamingWorkloads.RegisterUnregister => "Name server: register and unregister",
     NamingWorkloads.WatchLatency => "Name server: change notification",
+    ModelWorkloads.QueryLatency => "Model server: sequential queries",
+    ModelWorkloads.QueryThroughput => "Model server: concurrent queries",
+    _ when workload.StartsWith(ModelWorkloads.DeliveryPrefix, StringComparison.Ordinal) => "Model server: a change delivered to every viewer",
     _ => workload,
 };

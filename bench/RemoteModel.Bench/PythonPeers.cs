@@ -27,12 +27,25 @@ internal sealed record PythonPeers(string System, string Script, string[] Server
         new("watch-latency", NamingWorkloads.WatchLatency),
     ];
 
+    /// <summary>The model server's workloads (pyro4_model_bench.py).</summary>
+    private static readonly PeerWorkload[] Model =
+    [
+        new("query-latency", ModelWorkloads.QueryLatency),
+        new("query-throughput", ModelWorkloads.QueryThroughput),
+        .. ModelWorkloads.ViewerCounts.SelectMany(n => new PeerWorkload[]
+        {
+            new($"deliver-paced-{n}", ModelWorkloads.PacedDelivery(n)),
+            new($"deliver-saturated-{n}", ModelWorkloads.SaturatedDelivery(n)),
+        }),
+    ];
+
     public static readonly PythonPeers[] All =
     [
         new("python grpcio", "grpcio_bench.py", [], () => OutsidePeers.PythonGrpc, Transport),
         new("Pyro4 (serpent)", "pyro4_bench.py", ["--serializer", "serpent"], () => OutsidePeers.Pyro4, Transport),
         new("Pyro4 (marshal)", "pyro4_bench.py", ["--serializer", "marshal"], () => OutsidePeers.Pyro4, Transport),
         new("Pyro4 NS", "pyro4_ns_bench.py", [], () => OutsidePeers.Pyro4, Naming),
+        new("Pyro4 (serpent)", "pyro4_model_bench.py", [], () => OutsidePeers.Pyro4, Model),
     ];
 
     /// <summary>Starts the peer's server, runs one workload with its client, and reads the client's result line.</summary>
@@ -43,7 +56,7 @@ internal sealed record PythonPeers(string System, string Script, string[] Server
         var port = await server.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(30));
         await using var client = ChildProcess.Start(OutsidePeers.Python,
             [script, "client", "--target", $"127.0.0.1:{port}", "--workload", workload.Id, "--seconds", seconds.ToString(CultureInfo.InvariantCulture), .. ServerArguments]);
-        var exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(seconds * 4 + 60));
+        var exit = await client.WaitForExitAsync(TimeSpan.FromSeconds(seconds * 4 + 120));
         var line = client.Lines.LastOrDefault(l => l.StartsWith('{'))
             ?? throw new InvalidOperationException($"{Script} {workload.Id} printed no result (exit {exit}): {client.StandardError}");
         var result = JsonSerializer.Deserialize<PeerResult>(line, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!;

@@ -1,5 +1,5 @@
 """Measurement helpers shared by the Python benchmark peers (grpcio_bench.py, pyro4_bench.py,
-pyro4_ns_bench.py).
+pyro4_ns_bench.py, pyro4_model_bench.py).
 
 All peers must measure the same way for the comparison with the C# transport to be fair:
 a warm-up of WARMUP_SECONDS whose results are thrown away, then a measured window; latency

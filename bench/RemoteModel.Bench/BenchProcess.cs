@@ -1,0 +1,32 @@
+using RemoteModel.Testing;
+
+namespace RemoteModel.Bench;
+
+/// <summary>This bench program started again as a child process in one of its server modes (serve-echo, serve-model).</summary>
+internal static class BenchProcess
+{
+    /// <summary>Starts <c>bench MODE</c> and waits for its <c>LISTENING PORT</c> line; returns the process and its address.</summary>
+    public static async Task<(ChildProcess Process, string Address)> StartAsync(string mode)
+    {
+        var self = Environment.ProcessPath!;
+        string[] selfArguments = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(Measurement).Assembly.Location] : [];
+        var process = ChildProcess.Start(self, [.. selfArguments, mode]);
+        try
+        {
+            var port = await process.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(30));
+            return (process, $"http://127.0.0.1:{port}");
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The resident set size of a process (VmRSS in /proc/PID/status), in bytes.</summary>
+    public static long ResidentBytes(int processId)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+}

@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Globalization;
+using RemoteModel.Models;
+using RemoteModel.Models.Client;
+using RemoteModel.Models.Server;
+using RemoteModel.Models.V1;
+using RemoteModel.Transport.Client;
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Bench;
+
+/// <summary>
+/// The model server's workloads: this project's client and viewers against a <c>bench serve-model</c>
+/// process hosting one <see cref="BenchModel"/>. bench/peers/pyro4_model_bench.py does the same with
+/// Pyro4 the seed's way (a server object calling back viewer daemons).
+/// </summary>
+internal static class ModelWorkloads
+{
+    public const string System = "RemoteModel (C#)";
+    public const string ModelName = "bench/model";
+    public const string ServeMode = "serve-model";
+
+    /// <summary>The viewer counts a change is delivered to.</summary>
+    public static readonly int[] ViewerCounts = [1, 100, 1_000];
+
+    /// <summary>How many subscriptions share one channel (one HTTP/2 connection).</summary>
+    public const int ViewersPerChannel = 250;
+
+    /// <summary>How many idle viewers the memory workload opens.</summary>
+    public const int IdleViewers = 10_000;
+
+    /// <summary>How many changes the back-to-back driver has sent but not yet seen delivered to every viewer (well under the viewer queue's 1024).</summary>
+    public const int InFlightChanges = 256;
+
+    /// <summary>The fewest changes a delivery workload times, however short the window.</summary>
+    public const int MinimumChanges = 50;
+
+    // The workloads' names, shared with the Pyro4 peer's rows (PythonPeers).
+    public const string QueryLatency = "query latency (sequential)";
+    public const string QueryThroughput = "query throughput (32 callers)";
+    public const string DeliveryPrefix = "modify -> ";
+
+    public static string PacedDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} (one change at a time)";
+
+    public static string SaturatedDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} (back to back)";
+
+    /// <summary>What the results should say about these workloads and their Pyro4 counterparts.</summary>
+    public static readonly string[] Notes =
+    [
+        $"Model server: {System} is `bench serve-model`, a ModelRegistry (MaxViewers 20,000, other limits default) hosting one "
+            + "INotifyPropertyChanged model (a double, a long, a string) through ModelService on the transport's GrpcServer. Queries ask "
+            + "for every property. Pyro4 is the seed's design (bench/peers/pyro4_model_bench.py, serpent): a daemon hosting a model object "
+            + "with query() and modify(); each viewer is a Pyro4 daemon of its own (its own port and connection) with a callback object, "
+            + "registered with the model, which calls every viewer back (oneway) in turn inside modify(). The viewer daemons use the "
+            + "multiplex server type, combined into one event loop in the client process: a thread per daemon does not scale to 1,000.",
+        $"Modify -> N viewers: each viewer subscribes (EVERY_CHANGE; {ViewersPerChannel} subscriptions per channel) or registers its "
+            + "callback; the driver sets the double to its send timestamp and the long to a sequence number. Latency: from just before the "
+            + "Modify call to a viewer receiving that change, over every (viewer, change) pair; ops/s: CHANGE notifications received by all "
+            + "viewers a second. \"One change at a time\" waits until every viewer has the change before the next Modify; \"back to back\" "
+            + $"calls Modify as soon as the previous call returns, holding at most {InFlightChanges} changes not yet delivered everywhere "
+            + "(below the viewer queue's 1,024, so nobody is resynced; a RESYNC would fail the run), which measures the sustained fan-out "
+            + "rate; its latencies include the queueing. Viewers and driver share one client process, as do Pyro4's.",
+        $"Memory per idle viewer: the server process's resident set (VmRSS from /proc/PID/status) in a fresh `bench serve-model` after one "
+            + $"warm-up subscription, then after {IdleViewers.ToString("N0", CultureInfo.InvariantCulture)} idle subscriptions "
+            + $"({ViewersPerChannel} per channel) are open and ListViewers reports them all; per viewer = (after - before) / viewers. "
+            + "It counts everything the server holds for them: HTTP/2 streams, Kestrel and transport state, viewer queues, garbage not yet collected. "
+            + "Not measured for Pyro4 (10,000 viewer daemons, each with its own socket, in one client process).",
+    ];
+
+    /// <summary>Serves <see cref="BenchModel"/> as <see cref="ModelName"/> until the harness closes stdin.</summary>
+    public static async Task ServeAsync()
+    {
+        await using var registry = new ModelRegistry(new ModelHostOptions { MaxViewers = 20_000 });
+        registry.Add(ModelName, new BenchModel());
+        await using var server = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new ModelService(registry).Bind()).Build();
+        await server.StartAsync();
+        Console.WriteLine($"LISTENING {new Uri(server.Addresses[0]).Port}");
+        await Console.In.ReadToEndAsync();
+    }
+
+    public static Task<Measurement> QueryLatencyAsync(ModelClient client, TimeSpan duration) =>
+        LatencyLoop.SequentialAsync(QueryLatency, System, () => client.QueryAsync(ModelName), duration);
+
+    public static Task<Measurement> QueryThroughputAsync(ModelClient client, TimeSpan duration) =>
+        LatencyLoop.ConcurrentAsync(QueryThroughput, System, () => client.QueryAsync(ModelName), TransportWorkloads.Callers, duration);
+
+    /// <summary>Every change delivered to every viewer before the next Modify.</summary>
+    public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration) =>
+        DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, duration);
+
+    /// <summary>Modify back to back, at most <see cref="InFlightChanges"/> changes undelivered.</summary>
+    public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration) =>
+        DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, duration);
+
+    /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
+    public static async Task<ViewerMemory> IdleViewerMemoryAsync()
+    {
+        var (server, address) = await BenchProcess.StartAsync(ServeMode);
+        await using (server)
+        {
+            using var channel = GrpcChannel.ForAddress(address);
+            var client = new ModelClient(channel);
+            await client.QueryAsync(ModelName);
+            await using (var warmUp = await ViewerSet.OpenAsync(address, 1, tracker: null))
+            {
+                await client.ModifyAsync(ModelName, new Dictionary<string, object?> { ["Counter"] = 1L });
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var before = BenchProcess.ResidentBytes(server.Id);
+            await using var idle = await ViewerSet.OpenAsync(address, IdleViewers, tracker: null);
+            while ((await client.ListViewersAsync(ModelName)).Count < IdleViewers)
+            {
+                await Task.Delay(100);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            return new ViewerMemory(System, IdleViewers, before, BenchProcess.ResidentBytes(server.Id));
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="viewers"/> subscriptions, then modifies the model (warm-up, then the
+    /// measured window), never more than <paramref name="inFlight"/> changes ahead of the slowest viewer.
+    /// </summary>
+    private static async Task<Measurement> DeliveryAsync(string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration)
+    {
+        var tracker = new DeliveryTracker(viewers, inFlight);
+        await using var set = await ViewerSet.OpenAsync(address, viewers, tracker);
+        long sequence = 0;
+
+        async Task SendAsync()
+        {
+            await tracker.BeforeSendAsync(++sequence);
+            var values = new Dictionary<string, object?> { ["Value"] = (double)Stopwatch.GetTimestamp(), ["Counter"] = sequence };
+            await driver.ModifyAsync(ModelName, values);
+        }
+
+        await LatencyLoop.WarmUpAsync(SendAsync);
+        await tracker.DrainAsync();
+        tracker.MeasureFrom = sequence + 1;
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed < duration || sequence - tracker.MeasureFrom < MinimumChanges)
+        {
+            await SendAsync();
+        }
+
+        await tracker.DrainAsync();
+        var elapsed = total.Elapsed;
+        return Measurement.FromLatencies(workload, System, set.MeasuredLatencies(), elapsed);
+    }
+
+    private static string Viewers(int viewers) => viewers == 1 ? "1 viewer" : $"{viewers.ToString("N0", CultureInfo.InvariantCulture)} viewers";
+
+    /// <summary>
+    /// Knows, per change in flight, how many viewers still have to receive it; lets the driver send
+    /// once fewer than its window are undelivered.
+    /// </summary>
+    private sealed class DeliveryTracker(int viewers, int inFlight)
+    {
+        private const int Slots = 1 << 16;
+        private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(30);
+        private readonly int[] _remaining = new int[Slots];
+        private readonly SemaphoreSlim _window = new(inFlight, inFlight);
+        private long _measureFrom = long.MaxValue;
+
+        /// <summary>The first sequence number whose deliveries are timed.</summary>
+        public long MeasureFrom { get => Volatile.Read(ref _measureFrom); set => Volatile.Write(ref _measureFrom, value); }
+
+        public async Task BeforeSendAsync(long sequence)
+        {
+            if (!await _window.WaitAsync(DeliveryTimeout))
+            {
+                throw new TimeoutException($"Change {sequence - inFlight} was not delivered to all {viewers} viewers within {DeliveryTimeout}.");
+            }
+
+            Volatile.Write(ref _remaining[sequence & (Slots - 1)], viewers);
+        }
+
+        /// <summary>A viewer received change <paramref name="sequence"/>.</summary>
+        public void Received(long sequence)
+        {
+            if (Interlocked.Decrement(ref _remaining[sequence & (Slots - 1)]) == 0)
+            {
+                _window.Release();
+            }
+        }
+
+        /// <summary>Waits until every change sent has been delivered everywhere.</summary>
+        public async Task DrainAsync()
+        {
+            for (var i = 0; i < inFlight; i++)
+            {
+                if (!await _window.WaitAsync(DeliveryTimeout))
+                {
+                    throw new TimeoutException($"The last changes were not delivered to all {viewers} viewers within {DeliveryTimeout}.");
+                }
+            }
+
+            _window.Release(inFlight);
+        }
+    }
+
+    /// <summary>Subscriptions spread over channels, <see cref="ViewersPerChannel"/> each, every one read on its own task.</summary>
+    private sealed class ViewerSet : IAsyncDisposable
+    {
+        private readonly List<GrpcChannel> _channels;
+        private readonly List<ViewerReader> _viewers;
+
+        private ViewerSet(List<GrpcChannel> channels, List<ViewerReader> viewers)
+        {
+            _channels = channels;
+            _viewers = viewers;
+        }
+
+        /// <summary>Opens <paramref name="count"/> subscriptions and returns once each has its snapshot.</summary>
+        public static async Task<ViewerSet> OpenAsync(string address, int count, DeliveryTracker? tracker)
+        {
+            var channels = Enumerable.Range(0, (count + ViewersPerChannel - 1) / ViewersPerChannel).Select(_ => GrpcChannel.ForAddress(address)).ToList();
+            var viewers = new List<ViewerReader>(count);
+            var set = new ViewerSet(channels, viewers);
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    viewers.Add(new ViewerReader(new ModelClient(channels[i / ViewersPerChannel]), $"bench-viewer-{i}", tracker));
+                }
+
+                await Task.WhenAll(viewers.Select(v => v.Snapshot)).WaitAsync(TimeSpan.FromSeconds(120));
+                return set;
+            }
+            catch
+            {
+                await set.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>Every viewer's delivery latencies of the measured changes, in Stopwatch ticks.</summary>
+        public List<long> MeasuredLatencies() => [.. _viewers.SelectMany(v => v.Latencies)];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var viewer in _viewers)
+            {
+                await viewer.DisposeAsync();
+            }
+
+            foreach (var channel in _channels)
+            {
+                channel.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One subscription: takes a Stopwatch timestamp as each CHANGE arrives and keeps its latency from the send timestamp it carries.</summary>
+    private sealed class ViewerReader : IAsyncDisposable
+    {
+        private readonly ServerStreamingCall<Notification> _call;
+        private readonly TaskCompletionSource _snapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly DeliveryTracker? _tracker;
+        private readonly Task _reading;
+
+        /// <summary>Subscribes; CHANGEs are reported to <paramref name="tracker"/> (none: an idle viewer that only reads).</summary>
+        public ViewerReader(ModelClient client, string name, DeliveryTracker? tracker)
+        {
+            _tracker = tracker;
+            _call = client.Subscribe(new SubscribeRequest { Model = ModelName, ViewerName = name });
+            _reading = Task.Run(ReadAsync);
+        }
+
+        public Task Snapshot => _snapshot.Task;
+
+        /// <summary>Filled by the reading task; read only after the driver has drained every change.</summary>
+        public List<long> Latencies { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            _call.Dispose();
+            try
+            {
+                await _reading;
+            }
+            catch (Exception)
+            {
+                // Cancelled just now; an error before that already stalled the driver, which reports it.
+            }
+        }
+
+        private async Task ReadAsync()
+        {
+            try
+            {
+                await foreach (var notification in _call.ReadAllAsync())
+                {
+                    var arrivedAt = Stopwatch.GetTimestamp();
+                    switch (notification.Kind)
+                    {
+                        case Notification.Types.Kind.Snapshot:
+                            _snapshot.TrySetResult();
+                            break;
+                        case Notification.Types.Kind.Change when _tracker is not null:
+                            var sequence = notification.Values["Counter"].IntValue;
+                            if (sequence >= _tracker.MeasureFrom)
+                            {
+                                Latencies.Add(arrivedAt - (long)notification.Values["Value"].DoubleValue);
+                            }
+
+                            _tracker.Received(sequence);
+                            break;
+                        case Notification.Types.Kind.Change:
+                            break;
+                        default:
+                            throw new InvalidOperationException($"A viewer got {notification.Kind} at version {notification.Version}: it fell behind.");
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                _snapshot.TrySetException(ex);
+                throw;
+            }
+        }
+    }
+}
+
+/// <summary>The model server's resident memory before and after opening idle viewers.</summary>
+internal sealed record ViewerMemory(string System, int Viewers, long ResidentBefore, long ResidentAfter)
+{
+    public string ToMarkdownRow()
+    {
+        const double mebibyte = 1024 * 1024;
+        var perViewer = (ResidentAfter - ResidentBefore) / 1024.0 / Viewers;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {System} | {Viewers:N0} | {ResidentBefore / mebibyte:F1} | {ResidentAfter / mebibyte:F1} | {perViewer:F1} |");
+    }
+}
