@@ -251,10 +251,16 @@ public sealed class EmbeddedRegistryStore : IRegistryStore
         {
             lock (store._gate)
             {
-                // A keep-alive may have come in while this timer was firing.
-                if (store._time.GetUtcNow() >= ExpiresAt)
+                // A keep-alive may have come in while this timer was firing; and a timer may fire a
+                // little before the wall clock says it is due. Either way it is armed for what is left.
+                var left = ExpiresAt - store._time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
                 {
                     store.EndLease(Id);
+                }
+                else if (store._leases.ContainsKey(Id))
+                {
+                    Timer.Change(left, Timeout.InfiniteTimeSpan);
                 }
             }
         }
