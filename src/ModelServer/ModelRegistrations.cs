@@ -13,14 +13,14 @@ namespace RemoteModel.ModelServer;
 /// back; ends every registration first on a graceful stop.
 /// </summary>
 internal sealed class ModelRegistrations(
-    ModelRegistry models, GrpcServerHostedService grpc, ModelServerOptions options, TimeProvider time, ILogger<ModelRegistrations> logger)
+    ModelRegistry models, GrpcServerHostedService grpc, NameServerConnection nameServer, TimeProvider time, ILogger<ModelRegistrations> logger)
     : IHostedService
 {
     private readonly List<RegistrationKeeper> _keepers = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.NoRegistration)
+        if (nameServer.Channel is not { } channel)
         {
             logger.LogWarning("Not registering with a name server (NoRegistration): clients need the direct address {Addresses}", string.Join(", ", grpc.Server.Addresses));
             return;
@@ -30,7 +30,7 @@ internal sealed class ModelRegistrations(
         {
             var registration = new Registration { Name = host.Name, Kind = "model", Endpoints = { grpc.Server.Addresses } };
             registration.Metadata["type"] = host.Model.GetType().FullName ?? host.Model.GetType().Name;
-            _keepers.Add(new RegistrationKeeper(registration, options.NameServer, time, logger).Start());
+            _keepers.Add(new RegistrationKeeper(registration, channel, time, logger).Start());
         }
 
         // Served whether or not a name server answers; the keepers go on trying.

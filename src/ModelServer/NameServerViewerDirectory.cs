@@ -3,31 +3,20 @@ using RemoteModel.Models;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
-using RemoteModel.Transport.Client;
 
 namespace RemoteModel.ModelServer;
 
 /// <summary>
 /// Lists each connected viewer in the name server as <c>MODEL/viewers/VIEWER</c> (kind
 /// <c>viewer</c>), held by a stream for as long as the viewer is subscribed: when the viewer
-/// leaves, or this server dies, the registration goes. All holds share one channel.
+/// leaves, or this server dies, the registration goes.
 /// </summary>
-internal sealed class NameServerViewerDirectory : IViewerDirectory, IDisposable
+internal sealed class NameServerViewerDirectory(NameServerConnection nameServer, TimeProvider time, ILogger<NameServerViewerDirectory> logger)
+    : IViewerDirectory
 {
-    private readonly GrpcChannel? _channel;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-
-    public NameServerViewerDirectory(ModelServerOptions options, TimeProvider time, ILogger<NameServerViewerDirectory> logger)
-    {
-        _channel = options.NoRegistration ? null : RegistrationKeeper.CreateChannel(NameServerLocator.Resolve(options.NameServer));
-        _time = time;
-        _logger = logger;
-    }
-
     public IAsyncDisposable Enter(string model, ViewerInfo viewer)
     {
-        if (_channel is null)
+        if (nameServer.Channel is not { } channel)
         {
             return NotListed.Instance;
         }
@@ -36,10 +25,8 @@ internal sealed class NameServerViewerDirectory : IViewerDirectory, IDisposable
         registration.Metadata["model"] = model;
         registration.Metadata["peer"] = viewer.Peer;
         registration.Metadata["mode"] = viewer.Mode.ToString();
-        return new RegistrationKeeper(registration, _channel, _time, _logger).Start();
+        return new RegistrationKeeper(registration, channel, time, logger).Start();
     }
-
-    public void Dispose() => _channel?.Dispose();
 
     private sealed class NotListed : IAsyncDisposable
     {

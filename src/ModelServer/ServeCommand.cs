@@ -27,8 +27,8 @@ internal static class ServeCommand
         root.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();
-            AddList(overrides, "ModelServer:Listen", result.GetValue(listen));
-            AddList(overrides, "ModelServer:Assemblies", result.GetValue(assemblies));
+            Configuration.AddList(overrides, "ModelServer:Listen", result.GetValue(listen));
+            Configuration.AddList(overrides, "ModelServer:Assemblies", result.GetValue(assemblies));
             var modelValues = result.GetValue(models) ?? [];
             for (var i = 0; i < modelValues.Length; i++)
             {
@@ -57,14 +57,6 @@ internal static class ServeCommand
         });
     }
 
-    private static void AddList(Dictionary<string, string?> overrides, string key, string[]? values)
-    {
-        for (var i = 0; i < (values?.Length ?? 0); i++)
-        {
-            overrides[$"{key}:{i}"] = values![i];
-        }
-    }
-
     private static Task<int> RunAsync(string[] configurationArguments, Dictionary<string, string?> overrides, CancellationToken cancellationToken)
     {
         var configuration = Configuration.Build(configurationArguments, overrides);
@@ -89,6 +81,7 @@ internal static class ServeCommand
             ConfigureServices = services =>
             {
                 services.AddSingleton(options);
+                services.AddSingleton<NameServerConnection>();
                 services.AddSingleton<NameServerViewerDirectory>();
                 services.AddSingleton(provider => CreateModels(options, configuration, provider));
                 services.AddSingleton(provider => new ModelService(

@@ -24,11 +24,7 @@ internal static class ServeCommand
         command.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();
-            var listenValues = result.GetValue(listen) ?? [];
-            for (var i = 0; i < listenValues.Length; i++)
-            {
-                overrides[$"NameServer:Listen:{i}"] = listenValues[i];
-            }
+            Configuration.AddList(overrides, "NameServer:Listen", result.GetValue(listen));
 
             if (result.GetValue(store) is { } storeValue)
             {

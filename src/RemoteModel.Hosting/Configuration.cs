@@ -21,4 +21,13 @@ public static class Configuration
             .AddCommandLine(commandLine)
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
             .Build();
+
+    /// <summary>Adds a repeated flag's values as the configuration list <paramref name="key"/> (<c>key:0</c>, <c>key:1</c>, ...).</summary>
+    public static void AddList(IDictionary<string, string?> overrides, string key, IReadOnlyList<string>? values)
+    {
+        for (var i = 0; i < (values?.Count ?? 0); i++)
+        {
+            overrides[$"{key}:{i}"] = values![i];
+        }
+    }
 }

@@ -18,13 +18,7 @@ internal sealed class ParameterBinding(string name, Type type, bool nullable, bo
     public object? DefaultValue { get; } = defaultValue;
 
     /// <summary>The wire value as this parameter's type, range checked; throws <see cref="ValueConversionException"/>.</summary>
-    public object? Convert(Value value, string owner)
-    {
-        var what = $"parameter '{Name}' of '{owner}'";
-        var converted = ValueCodec.FromValue(value, Type, nullable, what);
-        _range.Check(converted, what);
-        return converted;
-    }
+    public object? Convert(Value value, string owner) => _range.Convert(value, Type, nullable, $"parameter '{Name}' of '{owner}'");
 
     public ParameterDescription Describe()
     {

@@ -11,8 +11,18 @@ internal readonly record struct ValueRange(double Minimum, double Maximum, strin
     public static ValueRange From(ModelPropertyAttribute? attribute) =>
         new(attribute?.Minimum ?? double.NaN, attribute?.Maximum ?? double.NaN, attribute?.Unit ?? string.Empty);
 
-    /// <summary>Throws OUT_OF_RANGE when <paramref name="value"/> is a number outside the bounds.</summary>
-    public void Check(object? value, string what)
+    /// <summary>
+    /// The wire value as <paramref name="type"/>, within the bounds; throws
+    /// <see cref="ValueConversionException"/> (INVALID_ARGUMENT, OUT_OF_RANGE) naming <paramref name="what"/>.
+    /// </summary>
+    public object? Convert(Value value, Type type, bool nullable, string what)
+    {
+        var converted = ValueCodec.FromValue(value, type, nullable, what);
+        Check(converted, what);
+        return converted;
+    }
+
+    private void Check(object? value, string what)
     {
         if (value is null or string or bool or System.Enum || (double.IsNaN(Minimum) && double.IsNaN(Maximum)))
         {
