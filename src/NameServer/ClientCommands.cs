@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Google.Protobuf;
+using RemoteModel.Hosting;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Transport;
@@ -78,15 +79,16 @@ internal static class ClientCommands
         var command = new Command("watch", "Show registrations, then every change, until Ctrl+C.") { prefix };
         command.SetAction((result, token) => WithClientAsync(result, async client =>
         {
+            using var shutdown = new ShutdownSignal(token);
             using var call = client.Watch(new Selector { Prefix = result.GetValue(prefix) ?? string.Empty });
             try
             {
-                await foreach (var change in call.ReadAllAsync(token))
+                await foreach (var change in call.ReadAllAsync(shutdown.Token))
                 {
                     Console.WriteLine(result.GetValue(JsonOption) ? JsonFormatter.Default.Format(change) : RegistrationTable.Describe(change));
                 }
             }
-            catch (RpcException) when (token.IsCancellationRequested)
+            catch (RpcException) when (shutdown.Token.IsCancellationRequested)
             {
             }
 
@@ -148,9 +150,10 @@ internal static class ClientCommands
                 OnHeld = held => Console.WriteLine(json ? JsonFormatter.Default.Format(held) : $"holding {RegistrationTable.Describe(held)} (Ctrl+C to end)"),
             };
             keeper.Start();
+            using var shutdown = new ShutdownSignal(token);
             try
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, token);
+                await Task.Delay(Timeout.InfiniteTimeSpan, shutdown.Token);
             }
             catch (OperationCanceledException)
             {

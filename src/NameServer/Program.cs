@@ -22,4 +22,6 @@ if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) && !a
     args = ["serve", .. args];
 }
 
-return await root.Parse(args).InvokeAsync();
+// Signals are RemoteModel.Hosting.ShutdownSignal's: System.CommandLine's own handling would
+// cut a graceful stop short after two seconds.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

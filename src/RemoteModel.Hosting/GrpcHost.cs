@@ -11,7 +11,8 @@ namespace RemoteModel.Hosting;
 /// Runs a RemoteModel server executable until Ctrl+C or SIGTERM: Serilog from configuration, a
 /// generic host with the executable's services, a gRPC server on the configured endpoints (the
 /// <c>Grpc</c> section), one "ready" log line and a machine-readable <c>LISTENING</c> line on
-/// standard output, then a graceful stop: hosted services added by the executable stop before
+/// standard output, then a graceful stop at the first Ctrl+C or SIGTERM (a second one exits at
+/// once): hosted services added by the executable stop before
 /// the gRPC server does, so registrations end before streams close; logs are flushed last.
 /// </summary>
 public static class GrpcHost
@@ -31,6 +32,7 @@ public static class GrpcHost
             builder.Logging.ClearProviders().AddSerilog(Log.Logger, dispose: false);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
             builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
             builder.Services.AddSingleton(services =>
             {
                 var server = GrpcServer.CreateBuilder()

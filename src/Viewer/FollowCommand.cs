@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RemoteModel.Hosting;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;

@@ -22,6 +22,9 @@ public static class Executables
     /// <summary>The ticker example's assembly, for the model server's <c>--assembly</c>: <c>examples/Ticker</c>.</summary>
     public static string TickerAssembly => Built(RepositoryPaths.Combine("examples", "Ticker", "bin", Configuration, "net10.0", "RemoteModel.Examples.Ticker.dll"));
 
+    /// <summary>The quick start's launcher: <c>examples/TickerDemo</c>.</summary>
+    public static string TickerDemo => Built(RepositoryPaths.Combine("examples", "TickerDemo", "bin", Configuration, "net10.0", "ticker-demo.dll"));
+
     /// <summary>Starts <paramref name="dll"/> with <paramref name="arguments"/>.</summary>
     public static ChildProcess Start(string dll, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
         ChildProcess.Start("dotnet", [dll, .. arguments], environment: environment);

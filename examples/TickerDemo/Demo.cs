@@ -1,0 +1,159 @@
+using RemoteModel.Hosting;
+using RemoteModel.Naming.Client;
+
+namespace RemoteModel.Examples.TickerDemo;
+
+/// <summary>
+/// Runs the walkthrough's processes together: the name server (unless one already answers), the
+/// model server with the ticker, and a viewer in this terminal; and stops them together, at the
+/// first Ctrl+C or SIGTERM (passed on to each process in turn); a second Ctrl+C ends everything
+/// at once (<see cref="ShutdownSignal"/>).
+/// </summary>
+internal sealed class Demo(string? nameServer, IReadOnlyList<string> viewerArguments)
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<DemoProcess> _processes = [];
+    private CancellationToken _stopping;
+
+    public async Task<int> RunAsync()
+    {
+        using var shutdown = new ShutdownSignal(exitingNow: KillAll);
+        _stopping = shutdown.Token;
+        try
+        {
+            return await RunProcessesAsync();
+        }
+        finally
+        {
+            await StopAllAsync();
+            foreach (var process in _processes)
+            {
+                process.Dispose();
+            }
+        }
+    }
+
+    private async Task<int> RunProcessesAsync()
+    {
+        var logs = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "remotemodel", "demo");
+        Directory.CreateDirectory(logs);
+        var nameServerAddress = NameServerLocator.Resolve(nameServer);
+        string nameServerLine;
+        try
+        {
+            if (await NameServerAnswersAsync(nameServerAddress))
+            {
+                nameServerLine = $"{nameServerAddress} (already running; used as it is)";
+            }
+            else
+            {
+                var ns = Start(DemoProcess.StartServer("name server", DemoParts.NameServer, ["--listen", nameServerAddress], Path.Combine(logs, "nameserver.log")));
+                await ns.ListeningAsync(_stopping).WaitAsync(ReadyTimeout, _stopping);
+                nameServerLine = $"{nameServerAddress} (embedded store; log {ns.LogPath})";
+            }
+
+            var server = Start(DemoProcess.StartServer("model server", DemoParts.ModelServer,
+                ["--model", "ticker=RemoteModel.Examples.Ticker.TickerModel", "--assembly", DemoParts.TickerAssembly, "--ns", nameServerAddress],
+                Path.Combine(logs, "modelserver.log")));
+            var serverAddresses = await server.ListeningAsync(_stopping).WaitAsync(ReadyTimeout, _stopping);
+            Console.Error.WriteLine($"""
+                RemoteModel ticker demo
+                  name server   {nameServerLine}
+                  model server  {serverAddresses}, serving "ticker" (log {server.LogPath})
+                Drive the ticker from another terminal while this one shows it:
+                  dotnet run --project src/Controller -- --ns {nameServerAddress}
+                  > var t = Connect("ticker");
+                  > t.Rate = 5.0;
+                Ctrl+C stops everything.
+
+                """);
+        }
+        catch (InvalidOperationException ex) when (!_stopping.IsCancellationRequested)
+        {
+            return Fail(ex.Message);
+        }
+        catch (TimeoutException)
+        {
+            return Fail($"a server was not ready within {ReadyTimeout.TotalSeconds:0} s");
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+
+        var viewer = Start(DemoProcess.StartInTerminal("viewer", DemoParts.Viewer, ["ticker", "--ns", nameServerAddress, .. viewerArguments]));
+        var stopping = Task.Delay(Timeout.InfiniteTimeSpan, _stopping);
+        await Task.WhenAny([stopping, .. _processes.Select(p => p.WaitForExitAsync())]);
+        if (_stopping.IsCancellationRequested)
+        {
+            return 0;
+        }
+
+        var first = _processes.First(p => p.HasExited);
+        return first == viewer ? viewer.ExitCode : Fail($"the {first.Name} exited (code {first.ExitCode})");
+    }
+
+    private DemoProcess Start(DemoProcess process)
+    {
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+
+        return process;
+    }
+
+    private int Fail(string problem)
+    {
+        Console.Error.WriteLine($"ticker-demo: {problem}");
+        foreach (var process in _processes.Where(p => p.LogPath is not null))
+        {
+            foreach (var line in process.LogTail(5))
+            {
+                Console.Error.WriteLine($"  [{process.Name}] {line}");
+            }
+        }
+
+        return 1;
+    }
+
+    private static async Task<bool> NameServerAnswersAsync(string address)
+    {
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var client = await NameServerLocator.ConnectAsync(address, cancellationToken: cancel.Token);
+            client.Channel.Dispose();
+            return true;
+        }
+        catch (NameServerUnreachableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Stops the processes in the walkthrough's reverse order (viewer, model server, name server),
+    /// each with SIGTERM; one that had Ctrl+C from the terminal already just goes on stopping.
+    /// </summary>
+    private async Task StopAllAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            process.Terminate();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private void KillAll()
+    {
+        lock (_processes)
+        {
+            foreach (var process in _processes)
+            {
+                process.Kill();
+            }
+        }
+    }
+}
