@@ -6,4 +6,5 @@ using RemoteModel.Controller;
 // remotemodel-controller -e "CODE"             evaluates once and prints the value
 var root = new RootCommand("RemoteModel controller: a C# Interactive style REPL with the RemoteModel client preloaded: Connect(\"ticker\"), Names.List(), ...");
 ControllerCommand.Configure(root);
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C and SIGTERM are the session's own (Interrupts): Ctrl+C cancels an evaluation, not the process.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
