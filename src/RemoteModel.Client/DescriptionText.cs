@@ -29,7 +29,7 @@ internal static class DescriptionText
 
         if (model.Lifecycle is { } lifecycle)
         {
-            text.AppendLine().AppendLine().Append($"lifecycle: {lifecycle.State}; allowed now: {string.Join(", ", lifecycle.AllowedOperations)}");
+            text.AppendLine().AppendLine().Append($"lifecycle: {EnumNames.Of(lifecycle.State)}; allowed now: {string.Join(", ", lifecycle.AllowedOperations)}");
             if (lifecycle.Configuration.Count > 0)
             {
                 text.Append("; ").Append(Signature("configure", lifecycle.Configuration));
@@ -76,8 +76,8 @@ internal static class DescriptionText
         var name = type.Type switch
         {
             ValueType.Enum => $"ENUM({string.Join('|', type.EnumMembers)})",
-            ValueType.List or ValueType.Map when type.Element is { } element => $"{type.Type.ToString().ToUpperInvariant()}<{Type(element)}>",
-            _ => type.Type.ToString().ToUpperInvariant(),
+            ValueType.List or ValueType.Map when type.Element is { } element => $"{EnumNames.Of(type.Type)}<{Type(element)}>",
+            _ => EnumNames.Of(type.Type),
         };
         return type.Nullable ? name + "?" : name;
     }

@@ -32,6 +32,6 @@ public sealed class ModelCallException : Exception
         var refused = answeredByModel && cause.StatusCode is not (StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled
             or StatusCode.Internal or StatusCode.Unknown or StatusCode.DataLoss);
         var outcome = refused ? $"{model} refused {request}" : $"{model}: {request} failed";
-        return $"{outcome}: {detail} ({StatusNames.Of(cause.StatusCode)})";
+        return $"{outcome}: {detail} ({EnumNames.Of(cause.StatusCode)})";
     }
 }

@@ -50,7 +50,7 @@ public static class ReadableText
         var text = inner switch
         {
             ModelCallException or NameServerUnreachableException => inner.Message,
-            RpcException rpc => rpc.Status.Detail.Length == 0 ? StatusNames.Of(rpc.StatusCode) : $"{rpc.Status.Detail} ({StatusNames.Of(rpc.StatusCode)})",
+            RpcException rpc => rpc.Status.Detail.Length == 0 ? EnumNames.Of(rpc.StatusCode) : $"{rpc.Status.Detail} ({EnumNames.Of(rpc.StatusCode)})",
             OperationCanceledException => "cancelled",
             _ => $"{inner.GetType().Name}: {inner.Message}",
         };
@@ -87,7 +87,7 @@ public static class ReadableText
             ["VIEWER", "PEER", "CONNECTED", "MODE", "SENT", "RESYNCS"],
             viewers.Select(v => new[]
             {
-                v.Name, v.Peer, Time(v.ConnectedAt), v.Mode.ToString().ToUpperInvariant(),
+                v.Name, v.Peer, Time(v.ConnectedAt), EnumNames.Of(v.Mode),
                 v.NotificationsSent.ToString(CultureInfo.InvariantCulture), v.Resyncs.ToString(CultureInfo.InvariantCulture),
             }));
 
@@ -97,7 +97,7 @@ public static class ReadableText
             records.Select(r => new[]
             {
                 Time(r.Time), $"v{r.Version}", r.Caller, r.Action,
-                r.StatusCode == 0 ? "OK" : $"{StatusNames.Of((StatusCode)r.StatusCode)}: {r.StatusMessage}",
+                r.StatusCode == 0 ? "OK" : $"{EnumNames.Of((StatusCode)r.StatusCode)}: {r.StatusMessage}",
                 r.Changes.Count == 0 ? string.Empty : Values(r.Changes),
             }));
 
