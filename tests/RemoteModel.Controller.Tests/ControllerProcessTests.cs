@@ -1,5 +1,4 @@
 using RemoteModel.Models.Client;
-using RemoteModel.Naming.Client;
 using RemoteModel.Testing;
 using RemoteModel.Transport;
 using RemoteModel.Transport.Client;
@@ -13,38 +12,19 @@ namespace RemoteModel.Controller.Tests;
 /// </summary>
 public sealed class ControllerProcessTests : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = ProcessTestBed.StartTimeout;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("rm-ctl-").FullName;
-    private readonly List<ChildProcess> _processes = [];
-    private readonly List<GrpcChannel> _channels = [];
-    private string _nameServer = null!;
-    private NamingClient _naming = null!;
+    private ProcessTestBed _bed = null!;
 
-    public async Task InitializeAsync()
-    {
-        var nameServer = Track(Executables.Start(Executables.NameServer,
-            ["--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(_directory, "ns"), "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01"]));
-        _nameServer = (await nameServer.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
-        _naming = new NamingClient(Channel(_nameServer));
-    }
+    public async Task InitializeAsync() => _bed = await ProcessTestBed.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        _channels.ForEach(c => c.Dispose());
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     [Fact]
     public async Task Submissions_from_standard_input_run_in_order_and_a_bad_one_prints_one_line_and_the_session_goes_on()
     {
         await StartTickerAsync();
-        var history = Path.Combine(_directory, "history");
+        var history = Path.Combine(_bed.Directory, "history");
         var controller = StartController(["--history", history]);
 
         await controller.StandardInput.WriteAsync("""
@@ -91,7 +71,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
     [Fact]
     public async Task The_history_goes_to_the_state_directory_for_the_owner_only_and_carries_over_to_the_next_session()
     {
-        var state = Path.Combine(_directory, "state");
+        var state = Path.Combine(_bed.Directory, "state");
         var environment = new Dictionary<string, string> { ["XDG_STATE_HOME"] = state };
         var first = StartController([], environment);
         await first.StandardInput.WriteAsync("var answer = 42;\n");
@@ -113,7 +93,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
     public async Task A_script_loads_another_and_gets_its_arguments_and_a_failing_script_exits_1_with_one_line()
     {
         await StartTickerAsync();
-        var scripts = Directory.CreateDirectory(Path.Combine(_directory, "scripts")).FullName;
+        var scripts = Directory.CreateDirectory(Path.Combine(_bed.Directory, "scripts")).FullName;
         Directory.CreateDirectory(Path.Combine(scripts, "lib"));
         await File.WriteAllTextAsync(Path.Combine(scripts, "lib", "quotes.csx"), """
             string Quote(dynamic model) => $"{model.Symbol} at {model.Price}";
@@ -163,17 +143,17 @@ public sealed class ControllerProcessTests : IAsyncLifetime
 
         var wrong = StartController(["-e", "Connect(\"nothing\")", "--no-history"]);
         Assert.Equal(1, await wrong.WaitForExitAsync(StartTimeout));
-        Assert.Equal([$"error: nothing: lookup at {_nameServer} failed: No registration named 'nothing'. (NOT_FOUND)"], await ErrorLinesAsync(wrong));
+        Assert.Equal([$"error: nothing: lookup at {_bed.NameServer} failed: No registration named 'nothing'. (NOT_FOUND)"], await ErrorLinesAsync(wrong));
     }
 
     [Fact]
     public async Task The_viewer_table_shows_a_row_a_property_and_follows_the_model_across_a_restart()
     {
         var (server, address) = await StartTickerAsync();
-        var viewer = Track(Executables.Start(Executables.Viewer, ["ticker", "--table", "--name", "wall", "--ns", _nameServer]));
+        var viewer = _bed.Track(Executables.Start(Executables.Viewer, ["ticker", "--table", "--name", "wall", "--ns", _bed.NameServer]));
         await viewer.WaitForLineAsync("", StartTimeout, l => Row(l) is ["Symbol", "\"RMDL\"", ..]);
 
-        var models = new ModelClient(Channel(address));
+        var models = new ModelClient(_bed.Channel(address));
         await models.ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "ACME" },
             options: new CallOptions { Headers = new Metadata { { "remotemodel-caller", "alice" } } });
         await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => Row(l) is ["Symbol", "\"ACME\"", "", ['v', ..], _, "alice (modify)"]);
@@ -184,8 +164,8 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         await viewer.WaitForLineAsync("ticker at ", TimeSpan.FromSeconds(30), l => l.Contains("lost (", StringComparison.Ordinal));
         await StartTickerAsync();
         await viewer.WaitForLineAsync("ticker at ", TimeSpan.FromSeconds(30), l => l.Contains("reconnected: resynchronised at v", StringComparison.Ordinal));
-        await PollAsync(
-            () => viewer.Lines.SkipWhile(l => !l.Contains("reconnected", StringComparison.Ordinal)).Any(l => Row(l) is ["Symbol", "\"RMDL\"", _, _, _, "(snapshot)"]),
+        await ProcessTestBed.PollAsync(
+            () => Task.FromResult(viewer.Lines.SkipWhile(l => !l.Contains("reconnected", StringComparison.Ordinal)).Any(l => Row(l) is ["Symbol", "\"RMDL\"", _, _, _, "(snapshot)"])),
             "the table to show the restarted ticker's snapshot");
 
         viewer.Signal(Posix.SigTerm);
@@ -197,10 +177,10 @@ public sealed class ControllerProcessTests : IAsyncLifetime
     public async Task The_viewer_still_prints_a_line_a_change_with_lines()
     {
         var (_, address) = await StartTickerAsync();
-        var viewer = Track(Executables.Start(Executables.Viewer, ["ticker", "--lines", "--ns", _nameServer]));
+        var viewer = _bed.Track(Executables.Start(Executables.Viewer, ["ticker", "--lines", "--ns", _bed.NameServer]));
         await viewer.WaitForLineAsync("connected to ticker", StartTimeout);
 
-        await new ModelClient(Channel(address)).ModifyAsync("ticker", new Dictionary<string, object?> { ["Rate"] = 50.0 },
+        await new ModelClient(_bed.Channel(address)).ModifyAsync("ticker", new Dictionary<string, object?> { ["Rate"] = 50.0 },
             options: new CallOptions { Headers = new Metadata { { "remotemodel-caller", "bob" } } });
 
         var line = await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => l.Contains("Rate=50", StringComparison.Ordinal));
@@ -221,37 +201,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
     }
 
     private ChildProcess StartController(string[] arguments, IDictionary<string, string>? environment = null) =>
-        Track(Executables.Start(Executables.Controller, [.. arguments, "--ns", _nameServer], environment));
+        _bed.Track(Executables.Start(Executables.Controller, [.. arguments, "--ns", _bed.NameServer], environment));
 
-    private static async Task PollAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited 30 s for {what}.");
-            await Task.Delay(25);
-        }
-    }
-
-    private async Task<(ChildProcess Process, string Address)> StartTickerAsync()
-    {
-        var process = Track(Executables.Start(Executables.ModelServer,
-            ["--model", "ticker=RemoteModel.Examples.Ticker.TickerModel", "--assembly", Executables.TickerAssembly, "--ns", _nameServer]));
-        var address = (await process.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
-        await _naming.LookupAsync("ticker", wait: TimeSpan.FromSeconds(10));
-        return (process, address);
-    }
-
-    private GrpcChannel Channel(string address)
-    {
-        var channel = GrpcChannel.ForAddress(address);
-        _channels.Add(channel);
-        return channel;
-    }
-
-    private ChildProcess Track(ChildProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
+    private Task<(ChildProcess Process, string Address)> StartTickerAsync() => _bed.StartTickersAsync("ticker");
 }
