@@ -61,6 +61,13 @@ internal static class ControllerCommand
         var options = configuration.GetSection("Controller").Get<ControllerOptions>() ?? new ControllerOptions();
         Log.Logger = Logging.Create(configuration);
         using var loggerFactory = new SerilogLoggerFactory(Log.Logger);
+        var interactive = code is null && scriptPath is null && !Console.IsInputRedirected;
+        LineTrackingWriter? terminal = null;
+        if (interactive && !Console.IsOutputRedirected)
+        {
+            Console.SetOut(terminal = new LineTrackingWriter(Console.Out));
+        }
+
         using var interrupts = new Interrupts();
         using var globals = new ControllerGlobals(options, scriptArguments, Console.Out);
         var engine = new ScriptEngine(globals, Console.Out, Console.Error) { Verbose = options.Verbose };
@@ -78,7 +85,6 @@ internal static class ControllerCommand
                 return await engine.RunFileAsync(scriptPath, evaluation.Token) ? 0 : 1;
             }
 
-            var interactive = !Console.IsInputRedirected;
             var history = options.History
                 ? ReplHistory.Open(string.IsNullOrWhiteSpace(options.HistoryFile) ? ReplHistory.DefaultPath() : options.HistoryFile, options.HistorySize,
                     loggerFactory.CreateLogger<ReplHistory>())
@@ -90,7 +96,7 @@ internal static class ControllerCommand
                 Console.Out.WriteLine("Type #help for help, #exit or Ctrl+D to leave.");
             }
 
-            return await new Repl(engine, history, interrupts, Console.Out, interactive).RunAsync();
+            return await new Repl(engine, history, interrupts, Console.Out, interactive, terminal).RunAsync();
         }
         finally
         {

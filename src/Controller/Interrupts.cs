@@ -75,18 +75,31 @@ internal sealed class Interrupts : IDisposable
             else
             {
                 context.Cancel = true;
-                if (++_promptInterrupts >= 2)
-                {
-                    _stopping.Cancel();
-                }
-                else
-                {
-                    atPrompt = AtPrompt;
-                }
+                atPrompt = () => InterruptAtPrompt();
             }
         }
 
         atPrompt?.Invoke();
+    }
+
+    /// <summary>Ctrl+C at the prompt, from the signal or typed into the line editor: true to go on, false when it was the second in a row and the session ends.</summary>
+    public bool InterruptAtPrompt()
+    {
+        Action? atPrompt = null;
+        lock (_gate)
+        {
+            if (++_promptInterrupts >= 2)
+            {
+                _stopping.Cancel();
+            }
+            else
+            {
+                atPrompt = AtPrompt;
+            }
+        }
+
+        atPrompt?.Invoke();
+        return !_stopping.IsCancellationRequested;
     }
 
     private void OnTerminate(PosixSignalContext context)

@@ -10,8 +10,17 @@ namespace RemoteModel.Controller;
 /// <c>#history</c> are the loop's own commands. Ends at end of input, <c>#exit</c>, SIGTERM or
 /// Ctrl+C twice at the prompt.
 /// </summary>
-internal sealed class Repl(ScriptEngine engine, ReplHistory? history, Interrupts interrupts, TextWriter output, bool interactive)
+/// <param name="engine">Runs the submissions.</param>
+/// <param name="history">Where submissions are kept; null: nowhere.</param>
+/// <param name="interrupts">Ctrl+C and SIGTERM.</param>
+/// <param name="output">Where results, prompts and messages go.</param>
+/// <param name="interactive">Whether a person types: prompts are shown, and failures do not change the exit code.</param>
+/// <param name="terminal">Standard output on a terminal, for the line editor; null: lines are read plainly.</param>
+internal sealed class Repl(ScriptEngine engine, ReplHistory? history, Interrupts interrupts, TextWriter output, bool interactive, LineTrackingWriter? terminal)
 {
+    private const string Prompt = "> ";
+    private const string ContinuationPrompt = ". ";
+
     private const string Help = """
         Write C# and press Enter; a trailing expression's value is printed. Ready to use:
           var t = Connect("ticker");          a model by name (or Connect("http://host:port", "ticker"))
@@ -34,18 +43,13 @@ internal sealed class Repl(ScriptEngine engine, ReplHistory? history, Interrupts
     public async Task<int> RunAsync()
     {
         interrupts.AtPrompt += OnInterruptAtPrompt;
-        var input = new LineInput(Console.In, interrupts.Stopping);
+        var input = new LineInput(Reader(), interrupts.Stopping);
         var failed = false;
         try
         {
             while (!interrupts.Stopping.IsCancellationRequested)
             {
-                if (interactive)
-                {
-                    output.Write(_submission.Length == 0 ? "> " : ". ");
-                }
-
-                var line = await input.ReadLineAsync();
+                var line = await input.ReadLineAsync(_submission.Length == 0 ? Prompt : ContinuationPrompt);
                 if (_dropSubmission)
                 {
                     _dropSubmission = false;
@@ -141,25 +145,44 @@ internal sealed class Repl(ScriptEngine engine, ReplHistory? history, Interrupts
         }
     }
 
+    /// <summary>How a line is read after a prompt: with the line editor on a terminal, plainly from piped input.</summary>
+    private Func<string, string?> Reader()
+    {
+        if (terminal is not null)
+        {
+            return new LineEditor(history?.Entries ?? [], interrupts.InterruptAtPrompt, Prompt, terminal).ReadLine;
+        }
+
+        return prompt =>
+        {
+            if (interactive)
+            {
+                output.Write(prompt);
+            }
+
+            return Console.In.ReadLine();
+        };
+    }
+
     private void OnInterruptAtPrompt()
     {
         _dropSubmission = true;
         if (interactive)
         {
-            output.Write($"{Environment.NewLine}(Ctrl+C again or #exit to leave){Environment.NewLine}> ");
+            output.WriteLine("(Ctrl+C again or #exit to leave)");
         }
     }
 
-    /// <summary>Lines from a reader, read on a worker so that waiting for one can be abandoned when the session ends.</summary>
-    private sealed class LineInput(TextReader reader, CancellationToken stopping)
+    /// <summary>Lines read on a worker, so that waiting for one can be abandoned when the session ends.</summary>
+    private sealed class LineInput(Func<string, string?> read, CancellationToken stopping)
     {
         private readonly Task _stopped = Task.Delay(Timeout.Infinite, stopping);
         private Task<string?>? _pending;
 
         /// <summary>The next line; null at the end of the input or when the session is stopping.</summary>
-        public async Task<string?> ReadLineAsync()
+        public async Task<string?> ReadLineAsync(string prompt)
         {
-            _pending ??= Task.Run(reader.ReadLine, CancellationToken.None);
+            _pending ??= Task.Run(() => read(prompt), CancellationToken.None);
             if (await Task.WhenAny(_pending, _stopped) != _pending)
             {
                 return null;
