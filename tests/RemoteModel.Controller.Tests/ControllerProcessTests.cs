@@ -189,6 +189,35 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         Assert.DoesNotContain(viewer.Lines, l => l.Contains('│'));
     }
 
+    [Fact]
+    public async Task On_a_terminal_the_line_editor_recalls_the_history_and_Ctrl_C_twice_at_the_prompt_leaves()
+    {
+        var history = Path.Combine(_bed.Directory, "terminal-history");
+        await File.WriteAllTextAsync(history, "6 * 7\n");
+        // script(1) gives the controller a terminal of its own, as a person's would be.
+        var command = string.Join(' ', new[] { "dotnet", Executables.Controller, "--ns", _bed.NameServer, "--history", history }.Select(a => $"'{a}'"));
+        var controller = _bed.Track(ChildProcess.Start("script", ["--quiet", "--return", "--command", command, "/dev/null"]));
+        await controller.WaitForLineAsync("Type #help", StartTimeout);
+
+        // Up recalls the last session's submission; Home, Right and typing edit it.
+        await TypeAsync("\u001b[A\u001b[H\u001b[C0\r");
+        await controller.WaitForLineAsync("", StartTimeout, l => l.Contains("420", StringComparison.Ordinal));
+        await TypeAsync("#history\r");
+        await controller.WaitForLineAsync("", StartTimeout, l => l.Contains("2  60 * 7", StringComparison.Ordinal));
+        await TypeAsync("\u0003");
+        await controller.WaitForLineAsync("", StartTimeout, l => l.Contains("(Ctrl+C again or #exit to leave)", StringComparison.Ordinal));
+        await TypeAsync("\u0003");
+
+        Assert.Equal(0, await controller.WaitForExitAsync(StartTimeout));
+        Assert.Equal(["6 * 7", "60 * 7"], await File.ReadAllLinesAsync(history));
+
+        async Task TypeAsync(string keys)
+        {
+            await controller.StandardInput.WriteAsync(keys);
+            await controller.StandardInput.FlushAsync();
+        }
+    }
+
     /// <summary>The cells of a table row (<c>│ a │ b │</c>), or null for any other line.</summary>
     private static string[]? Row(string line) =>
         line.StartsWith('│') ? [.. line.Trim().Trim('│').Split('│').Select(c => c.Trim())] : null;
