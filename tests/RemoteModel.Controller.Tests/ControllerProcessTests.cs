@@ -27,7 +27,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         var history = Path.Combine(_bed.Directory, "history");
         var controller = StartController(["--history", history]);
 
-        await controller.StandardInput.WriteAsync("""
+        await controller.StandardInput.WriteAsync($$"""
             var t = Connect("ticker");
             t.Invoke("Pause")
             t.Rate = 5.0;
@@ -42,6 +42,8 @@ public sealed class ControllerProcessTests : IAsyncLifetime
             t.Reset()
             t.Query("Price", "Ticks", "Symbol")
             t.History().Count >= 4
+            #r "{{Path.GetRelativePath(RepositoryPaths.Root, Executables.TickerAssembly)}}"
+            RemoteModel.Examples.Ticker.TickerModel.OpeningPrice
             """ + "\n");
         controller.StandardInput.Close();
 
@@ -54,7 +56,8 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         Assert.Matches(@"^Reset: done @v\d+$", output[4]);
         Assert.Matches(@"^\{ Price = 100, Symbol = ""ACME"", Ticks = 0 \} @v\d+$", output[5]);
         Assert.Equal("true", output[6]);
-        Assert.Equal(7, output.Count);
+        Assert.Equal("100", output[7]);
+        Assert.Equal(8, output.Count);
         Assert.Equal(
         [
             "(1,1): error CS0103: The name 'nonsense' does not exist in the current context",
@@ -65,7 +68,8 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         var kept = await File.ReadAllLinesAsync(history);
         Assert.Equal("var t = Connect(\"ticker\");", kept[0]);
         Assert.Contains("if (t.Paused)\\n{\\n    Console.WriteLine(\"still paused\");\\n}", kept);
-        Assert.Equal("t.History().Count >= 4", kept[^1]);
+        Assert.Equal("t.History().Count >= 4", kept[^3]);
+        Assert.Equal("RemoteModel.Examples.Ticker.TickerModel.OpeningPrice", kept[^1]);
     }
 
     [Fact]
