@@ -4,6 +4,7 @@ using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
 using RemoteModel.Transport;
+using Spectre.Console;
 
 namespace RemoteModel.Viewer;
 
@@ -19,7 +20,10 @@ internal static class FollowCommand
         var latest = new Option<bool>("--latest") { Description = "Conflate: only the latest values, skipping what a slow terminal cannot keep up with." };
         var maxRate = new Option<double>("--max-rate") { Description = "At most this many notifications a second (0: every one)." };
         var modelName = new Option<string?>("--model-name") { Description = "The model's name on the server, when MODEL is a direct address." };
-        foreach (var option in new Option[] { nameServer, viewerName, properties, latest, maxRate, modelName })
+        var table = new Option<bool>("--table") { Description = "A live table, one row a property (the default on a terminal)." };
+        var lines = new Option<bool>("--lines") { Description = "One line a notification (the default when the output is redirected)." };
+        var refresh = new Option<double>("--refresh") { Description = "The live table is redrawn at most this many times a second.", DefaultValueFactory = _ => 4 };
+        foreach (var option in new Option[] { nameServer, viewerName, properties, latest, maxRate, modelName, table, lines, refresh })
         {
             root.Options.Add(option);
         }
@@ -39,6 +43,18 @@ internal static class FollowCommand
                 return 2;
             }
 
+            if (result.GetValue(table) && result.GetValue(lines))
+            {
+                Console.Error.WriteLine("--table and --lines exclude each other.");
+                return 2;
+            }
+
+            if (result.GetValue(refresh) is not (> 0 and <= 100))
+            {
+                Console.Error.WriteLine("--refresh takes a rate above 0 and at most 100 a second.");
+                return 2;
+            }
+
             var name = address.Name ?? result.GetValue(modelName);
             if (name is null)
             {
@@ -54,27 +70,32 @@ internal static class FollowCommand
                 MaxRateHz = result.GetValue(maxRate),
                 Properties = { (result.GetValue(properties) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) },
             };
-            return await FollowAsync(new ModelFollower(address, request, result.GetValue(nameServer)), name, cancellationToken);
+            var follower = new ModelFollower(address, request, result.GetValue(nameServer));
+            var asTable = result.GetValue(table) || (!result.GetValue(lines) && !Console.IsOutputRedirected);
+            return await FollowAsync(follower, name, asTable ? result.GetValue(refresh) : null, cancellationToken);
         });
     }
 
-    private static async Task<int> FollowAsync(ModelFollower follower, string model, CancellationToken outer)
+    /// <summary>Follows until stopped: as a live table redrawn at most <paramref name="tableRefreshHz"/> times a second, or, without one, a line an event.</summary>
+    private static async Task<int> FollowAsync(ModelFollower follower, string model, double? tableRefreshHz, CancellationToken outer)
     {
         using var shutdown = new ShutdownSignal(outer);
         var cancellationToken = shutdown.Token;
-        var connections = 0;
         try
         {
-            await foreach (var e in follower.FollowAsync(cancellationToken))
+            if (tableRefreshHz is { } rate)
             {
-                Console.Out.WriteLine(e.Kind switch
+                // Redirected, the table is written out at each redraw instead of drawn over itself.
+                var console = AnsiConsole.Create(new AnsiConsoleSettings
                 {
-                    FollowEventKind.Connected => (connections++ == 0 ? "connected to" : "reconnected to")
-                        + $" {model} at {e.Endpoint} as {e.Notification!.ViewerName}: resynchronised at version {e.Notification.Version}"
-                        + Environment.NewLine + NotificationLine.Format(e.Notification),
-                    FollowEventKind.Notification => NotificationLine.Format(e.Notification!),
-                    _ => $"lost {model} ({e.Problem}); reconnecting in {e.RetryIn.TotalSeconds:0.#} s",
+                    Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+                    Out = new AnsiConsoleOutput(Console.Out),
                 });
+                await new LiveTable(console, model, rate, TimeProvider.System).RunAsync(follower.FollowAsync(cancellationToken), cancellationToken);
+            }
+            else
+            {
+                await WriteLinesAsync(follower, model, cancellationToken);
             }
         }
         catch (RpcException ex)
@@ -85,5 +106,21 @@ internal static class FollowCommand
 
         Console.Out.WriteLine($"stopped viewing {model}");
         return 0;
+    }
+
+    private static async Task WriteLinesAsync(ModelFollower follower, string model, CancellationToken cancellationToken)
+    {
+        var connections = 0;
+        await foreach (var e in follower.FollowAsync(cancellationToken))
+        {
+            Console.Out.WriteLine(e.Kind switch
+            {
+                FollowEventKind.Connected => (connections++ == 0 ? "connected to" : "reconnected to")
+                    + $" {model} at {e.Endpoint} as {e.Notification!.ViewerName}: resynchronised at version {e.Notification.Version}"
+                    + Environment.NewLine + NotificationLine.Format(e.Notification),
+                FollowEventKind.Notification => NotificationLine.Format(e.Notification!),
+                _ => $"lost {model} ({e.Problem}); reconnecting in {e.RetryIn.TotalSeconds:0.#} s",
+            });
+        }
     }
 }

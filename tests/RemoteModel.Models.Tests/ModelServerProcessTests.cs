@@ -1,6 +1,5 @@
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
-using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
@@ -14,40 +13,21 @@ namespace RemoteModel.Models.Tests;
 /// </summary>
 public sealed class ModelServerProcessTests : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = ProcessTestBed.StartTimeout;
 
-    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("rm-ms-").FullName;
-    private readonly List<ChildProcess> _processes = [];
-    private readonly List<GrpcChannel> _channels = [];
-    private string _nameServerAddress = null!;
-    private NamingClient _naming = null!;
+    private ProcessTestBed _bed = null!;
 
-    public async Task InitializeAsync()
-    {
-        var nameServer = Track(Executables.Start(Executables.NameServer,
-            ["--listen", "http://127.0.0.1:0", "--data-dir", _dataDirectory, "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01"]));
-        _nameServerAddress = (await nameServer.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
-        _naming = new NamingClient(Channel(_nameServerAddress));
-    }
+    public async Task InitializeAsync() => _bed = await ProcessTestBed.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        _channels.ForEach(c => c.Dispose());
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
-
-        Directory.Delete(_dataDirectory, recursive: true);
-    }
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     [Fact]
     public async Task Two_tickers_from_one_class_are_registered_and_driven_at_once()
     {
         var (_, address) = await StartModelServerAsync("ticker/1", "ticker/2");
 
-        var first = await _naming.LookupAsync("ticker/1");
-        var second = await _naming.LookupAsync("ticker/2");
+        var first = await _bed.Naming.LookupAsync("ticker/1");
+        var second = await _bed.Naming.LookupAsync("ticker/2");
         Assert.Equal("model", first.Kind);
         Assert.Equal("RemoteModel.Examples.Ticker.TickerModel", first.Metadata["type"]);
         Assert.Equal([address], first.Endpoints);
@@ -82,13 +62,13 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         Assert.True(await notifications.MoveNextAsync());
         Assert.Equal(Notification.Types.Kind.Snapshot, notifications.Current.Kind);
 
-        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/wall-screen"),
+        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/wall-screen"),
             "the viewer to be registered");
-        var registered = await _naming.LookupAsync("ticker/viewers/wall-screen");
+        var registered = await _bed.Naming.LookupAsync("ticker/viewers/wall-screen");
         Assert.Equal("ticker", registered.Metadata["model"]);
 
         await viewing.CancelAsync();
-        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the viewer to drop out");
+        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the viewer to drop out");
         await PollAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the viewer to leave ListViewers");
     }
 
@@ -96,12 +76,12 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
     public async Task Sigterm_unregisters_and_stops_gracefully()
     {
         var (server, _) = await StartModelServerAsync("ticker");
-        Assert.Equal("ticker", (await _naming.LookupAsync("ticker")).Name);
+        Assert.Equal("ticker", (await _bed.Naming.LookupAsync("ticker")).Name);
 
         server.Signal(Posix.SigTerm);
 
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-        Assert.Empty((await _naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations);
+        Assert.Empty((await _bed.Naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations);
         await Task.Delay(100);
         Assert.Contains("Model server stopped", server.StandardError);
     }
@@ -111,14 +91,14 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
     {
         var (server, _) = await StartModelServerAsync("ticker");
         server.Signal(Posix.SigKill);
-        await PollAsync(async () => (await _naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations.Count == 0, "the killed server's model to drop out");
+        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations.Count == 0, "the killed server's model to drop out");
     }
 
     [Fact]
     public async Task An_unknown_model_class_is_refused_with_the_classes_there_are()
     {
         await using var server = Executables.Start(Executables.ModelServer,
-            ["--model", "x=No.Such.Model", "--assembly", Executables.TickerAssembly, "--ns", _nameServerAddress]);
+            ["--model", "x=No.Such.Model", "--assembly", Executables.TickerAssembly, "--ns", _bed.NameServer]);
         Assert.Equal(1, await server.WaitForExitAsync(StartTimeout));
         await Task.Delay(100);
         Assert.Contains("No model class 'No.Such.Model'", server.StandardError);
@@ -141,7 +121,7 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         Assert.Contains("by alice (modify)", line, StringComparison.Ordinal);
 
         viewer.Signal(Posix.SigKill);
-        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the killed viewer to drop out");
+        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the killed viewer to drop out");
         await PollAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the killed viewer to leave ListViewers");
     }
 
@@ -160,51 +140,18 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
 
         viewer.Signal(Posix.SigTerm);
         Assert.Equal(0, await viewer.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-        await PollAsync(async () => (await _naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the stopped viewer to drop out");
+        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the stopped viewer to drop out");
     }
 
     private ChildProcess StartViewer(params string[] arguments) =>
-        Track(Executables.Start(Executables.Viewer, [.. arguments, "--ns", _nameServerAddress]));
+        _bed.Track(Executables.Start(Executables.Viewer, [.. arguments, "--ns", _bed.NameServer]));
 
     private Task AssertRegisteredAsync(string name) =>
-        PollAsync(async () => (await _naming.ListAsync(new Selector { Prefix = name })).Registrations.Any(r => r.Name == name), $"{name} to be registered");
+        PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Prefix = name })).Registrations.Any(r => r.Name == name), $"{name} to be registered");
 
-    private async Task<(ChildProcess Process, string Address)> StartModelServerAsync(params string[] names)
-    {
-        var process = Track(Executables.Start(Executables.ModelServer,
-        [
-            .. names.SelectMany(n => new[] { "--model", $"{n}=RemoteModel.Examples.Ticker.TickerModel" }),
-            "--assembly", Executables.TickerAssembly, "--ns", _nameServerAddress,
-        ]));
-        var address = (await process.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
-        foreach (var name in names)
-        {
-            await _naming.LookupAsync(name, wait: TimeSpan.FromSeconds(10));
-        }
+    private Task<(ChildProcess Process, string Address)> StartModelServerAsync(params string[] names) => _bed.StartTickersAsync(names);
 
-        return (process, address);
-    }
+    private GrpcChannel Channel(string address) => _bed.Channel(address);
 
-    private GrpcChannel Channel(string address)
-    {
-        var channel = GrpcChannel.ForAddress(address);
-        _channels.Add(channel);
-        return channel;
-    }
-
-    private ChildProcess Track(ChildProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
-
-    private static async Task PollAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited 10 s for {what}.");
-            await Task.Delay(25);
-        }
-    }
+    private static Task PollAsync(Func<Task<bool>> condition, string what) => ProcessTestBed.PollAsync(condition, what);
 }

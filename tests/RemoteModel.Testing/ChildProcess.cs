@@ -46,6 +46,9 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> Lines => _lines;
 
+    /// <summary>The process's standard input, for driving it as a user would; close it to end the input.</summary>
+    public StreamWriter StandardInput => _process.StandardInput;
+
     public string StandardError
     {
         get

@@ -19,6 +19,9 @@ public static class Executables
     /// <summary>The console viewer: <c>src/Viewer</c>.</summary>
     public static string Viewer => Dll("Viewer", "remotemodel-viewer");
 
+    /// <summary>The controller REPL: <c>src/Controller</c>.</summary>
+    public static string Controller => Dll("Controller", "remotemodel-controller");
+
     /// <summary>The ticker example's assembly, for the model server's <c>--assembly</c>: <c>examples/Ticker</c>.</summary>
     public static string TickerAssembly => Built(RepositoryPaths.Combine("examples", "Ticker", "bin", Configuration, "net10.0", "RemoteModel.Examples.Ticker.dll"));
 

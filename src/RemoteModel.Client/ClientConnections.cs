@@ -1,0 +1,33 @@
+using RemoteModel.Models.Server;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Client;
+
+namespace RemoteModel.Client;
+
+/// <summary>
+/// Where every client connection of this library is made, so that what a channel needs (limits,
+/// keep-alive pings, and later request signing) is decided once, and who is calling is said on
+/// every call.
+/// </summary>
+public static class ClientConnections
+{
+    /// <summary>Who this process calls as unless told otherwise: <c>user@host</c>, so audit lines name a person.</summary>
+    public static string DefaultCaller { get; } = $"{Environment.UserName}@{Environment.MachineName}";
+
+    /// <summary>
+    /// A channel to <paramref name="address"/> (<c>http://host:port</c>, <c>https://host:port</c>,
+    /// <c>unix:/path</c>). Dispose it when done; one channel serves any number of calls.
+    /// </summary>
+    public static GrpcChannel CreateChannel(string address) => GrpcChannel.ForAddress(address, ChannelOptions());
+
+    /// <summary>The options of every channel; request signing plugs in here.</summary>
+    private static GrpcChannelOptions ChannelOptions() => new();
+
+    /// <summary>One call's options: who calls, how long it may take, and what cancels it.</summary>
+    internal static CallOptions ForCall(ClientOptions options, CancellationToken cancellationToken) => new()
+    {
+        Headers = new Metadata().Add(CallerHeaderAuthorizer.CallerHeader, options.Caller),
+        Timeout = options.CallTimeout,
+        CancellationToken = cancellationToken,
+    };
+}

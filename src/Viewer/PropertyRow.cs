@@ -1,0 +1,17 @@
+namespace RemoteModel.Viewer;
+
+/// <summary>One property's line in the table.</summary>
+internal sealed class PropertyRow(string name)
+{
+    public string Name { get; } = name;
+
+    public string Value { get; set; } = string.Empty;
+
+    public string Unit { get; set; } = string.Empty;
+
+    public long Version { get; set; }
+
+    public DateTimeOffset? Time { get; set; }
+
+    public string By { get; set; } = string.Empty;
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
+using RemoteModel.Models.Client;
+using RemoteModel.Models.V1;
+using RemoteModel.Viewer;
+using Spectre.Console;
+using Value = RemoteModel.Models.V1.Value;
+
+namespace RemoteModel.Controller.Tests;
+
+/// <summary>The viewer's live table, rendered in-process to a console of a fixed width without a terminal.</summary>
+public sealed class ViewerTableTests
+{
+    private const string Endpoint = "http://127.0.0.1:5000";
+    private static readonly DateTimeOffset Start = new(2026, 1, 2, 3, 4, 5, 600, TimeSpan.Zero);
+
+    [Fact]
+    public void A_row_a_property_with_its_unit_and_who_changed_it_last_in_schema_order()
+    {
+        var state = new ModelTableState("ticker");
+        state.Apply(Connected(version: 7, ("Price", new Value { DoubleValue = 101.5 }), ("Symbol", new Value { StringValue = "RMDL" })));
+        state.Describe(new ModelDescription { Properties = { new PropertyDescription { Name = "Symbol" }, new PropertyDescription { Name = "Price", Unit = "USD" } } });
+        state.Apply(new FollowEvent(FollowEventKind.Notification, Endpoint, new Notification
+        {
+            Kind = Notification.Types.Kind.Change, Version = 8, Time = Timestamp.FromDateTimeOffset(Start.AddSeconds(1)),
+            ChangedBy = "alice", Cause = "modify", Values = { ["Price"] = new Value { DoubleValue = 102.25 } },
+        }));
+
+        var lines = Render(state);
+
+        Assert.Equal($"ticker at {Endpoint}  connected  v8  as wall", lines[0].TrimEnd());
+        Assert.Equal(["Property", "Value", "Unit", "Version", "Time", "By"], Cells(lines[2]));
+        var rows = lines.Where(l => l.StartsWith('│')).Skip(1).Select(Cells).ToList();
+        Assert.Equal(["Symbol", "\"RMDL\"", "", "v7", Clock(Start), "(snapshot)"], rows[0]);
+        Assert.Equal(["Price", "102.25", "USD", "v8", Clock(Start.AddSeconds(1)), "alice (modify)"], rows[1]);
+        Assert.Equal(2, rows.Count);
+    }
+
+    [Fact]
+    public void The_header_says_when_the_model_is_lost_and_when_it_is_back_resynchronised()
+    {
+        var state = new ModelTableState("ticker");
+        state.Apply(Connected(version: 40, ("Price", new Value { DoubleValue = 99 })));
+        state.Apply(new FollowEvent(FollowEventKind.Lost, Endpoint, null, "Unavailable: the model server went away", TimeSpan.FromMilliseconds(400)));
+
+        Assert.Equal($"ticker at {Endpoint}  lost (Unavailable: the model server went away); reconnecting in 0.4 s  v40  as wall", Render(state)[0].TrimEnd());
+
+        // A restarted server counts versions afresh: every value is marked with the new snapshot.
+        state.Apply(Connected(version: 2, ("Price", new Value { DoubleValue = 99 })));
+        var lines = Render(state);
+        Assert.Equal($"ticker at {Endpoint}  reconnected: resynchronised at v2  v2  as wall", lines[0].TrimEnd());
+        Assert.Equal(["Price", "99", "", "v2", Clock(Start), "(snapshot)"], lines.Where(l => l.StartsWith('│')).Skip(1).Select(Cells).Single());
+    }
+
+    [Fact]
+    public void A_resync_marks_only_the_values_that_differ()
+    {
+        var state = new ModelTableState("ticker");
+        state.Apply(Connected(version: 3, ("Price", new Value { DoubleValue = 1 }), ("Symbol", new Value { StringValue = "A" })));
+        state.Apply(new FollowEvent(FollowEventKind.Notification, Endpoint, new Notification
+        {
+            Kind = Notification.Types.Kind.Resync, Version = 9, Time = Timestamp.FromDateTimeOffset(Start.AddSeconds(5)),
+            Values = { ["Price"] = new Value { DoubleValue = 2 }, ["Symbol"] = new Value { StringValue = "A" } },
+        }));
+
+        var rows = Render(state).Where(l => l.StartsWith('│')).Skip(1).Select(Cells).ToList();
+
+        Assert.Equal(["Price", "2", "", "v9", Clock(Start.AddSeconds(5)), "(resync)"], rows[0]);
+        Assert.Equal(["Symbol", "\"A\"", "", "v3", Clock(Start), "(snapshot)"], rows[1]);
+    }
+
+    [Fact]
+    public async Task Without_a_terminal_the_live_table_is_written_out_and_ends_with_the_latest_values()
+    {
+        var output = new StringWriter();
+        var table = new LiveTable(Console(output), "ticker", maxRefreshHz: 100, TimeProvider.System);
+
+        await table.RunAsync(Events(), CancellationToken.None);
+
+        var last = output.ToString().Split('\n').Last(l => l.Contains("Ticks", StringComparison.Ordinal));
+        Assert.Equal(["Ticks", "50", "", "v50", Clock(Start), "model (model)"], Cells(last));
+
+        static async IAsyncEnumerable<FollowEvent> Events()
+        {
+            yield return Connected(version: 0, ("Ticks", new Value { IntValue = 0 }));
+            for (var tick = 1; tick <= 50; tick++)
+            {
+                await Task.Yield();
+                yield return new FollowEvent(FollowEventKind.Notification, Endpoint, new Notification
+                {
+                    Kind = Notification.Types.Kind.Change, Version = tick, Time = Timestamp.FromDateTimeOffset(Start),
+                    ChangedBy = "model", Cause = "model", Values = { ["Ticks"] = new Value { IntValue = tick } },
+                });
+            }
+        }
+    }
+
+    private static FollowEvent Connected(long version, params (string Name, Value Value)[] values)
+    {
+        var snapshot = new Notification
+        {
+            Kind = Notification.Types.Kind.Snapshot, Version = version, Time = Timestamp.FromDateTimeOffset(Start), ViewerName = "wall",
+        };
+        foreach (var (name, value) in values)
+        {
+            snapshot.Values[name] = value;
+        }
+
+        return new FollowEvent(FollowEventKind.Connected, Endpoint, snapshot);
+    }
+
+    private static IAnsiConsole Console(TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 140;
+        return console;
+    }
+
+    private static List<string> Render(ModelTableState state)
+    {
+        var output = new StringWriter();
+        Console(output).Write(ModelTableView.Render(state));
+        return [.. output.ToString().Split('\n')];
+    }
+
+    /// <summary>The cells of a table line: <c>│ a │ b │</c> is [a, b].</summary>
+    private static List<string> Cells(string line) => [.. line.Trim().Trim('│').Split('│').Select(c => c.Trim())];
+
+    private static string Clock(DateTimeOffset time) => time.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,95 @@
+using RemoteModel.Naming.Client;
+using RemoteModel.Transport.Client;
+using Xunit;
+
+namespace RemoteModel.Testing;
+
+/// <summary>
+/// A name server as a real child process, and what a process test starts around it: model
+/// servers serving the ticker, other processes, channels. Disposing stops them all and removes
+/// the test's temporary directory.
+/// </summary>
+public sealed class ProcessTestBed : IAsyncDisposable
+{
+    /// <summary>How long a process may take to start (first runs JIT a lot on a busy machine).</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<ChildProcess> _processes = [];
+    private readonly List<GrpcChannel> _channels = [];
+
+    private ProcessTestBed(string directory) => Directory = directory;
+
+    /// <summary>The test's temporary directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The name server's address.</summary>
+    public string NameServer { get; private set; } = null!;
+
+    /// <summary>A client of the name server.</summary>
+    public NamingClient Naming { get; private set; } = null!;
+
+    /// <summary>Starts a name server on a free port, with one-second keep-alive pings so that lost holders are noticed fast.</summary>
+    public static async Task<ProcessTestBed> StartAsync()
+    {
+        var bed = new ProcessTestBed(System.IO.Directory.CreateTempSubdirectory("rm-proc-").FullName);
+        var nameServer = bed.Track(Executables.Start(Executables.NameServer,
+            ["--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(bed.Directory, "ns"), "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01"]));
+        bed.NameServer = (await nameServer.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
+        bed.Naming = new NamingClient(bed.Channel(bed.NameServer));
+        return bed;
+    }
+
+    /// <summary>A model server serving a ticker under each of <paramref name="names"/>, once they are registered.</summary>
+    public async Task<(ChildProcess Process, string Address)> StartTickersAsync(params string[] names)
+    {
+        var process = Track(Executables.Start(Executables.ModelServer,
+        [
+            .. names.SelectMany(n => new[] { "--model", $"{n}=RemoteModel.Examples.Ticker.TickerModel" }),
+            "--assembly", Executables.TickerAssembly, "--ns", NameServer,
+        ]));
+        var address = (await process.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
+        foreach (var name in names)
+        {
+            await Naming.LookupAsync(name, wait: TimeSpan.FromSeconds(10));
+        }
+
+        return (process, address);
+    }
+
+    /// <summary>Stops <paramref name="process"/> with the others.</summary>
+    public ChildProcess Track(ChildProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>A channel to <paramref name="address"/>, closed with the others.</summary>
+    public GrpcChannel Channel(string address)
+    {
+        var channel = GrpcChannel.ForAddress(address);
+        _channels.Add(channel);
+        return channel;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing after 10 s.</summary>
+    public static async Task PollAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Waited 10 s for {what}.");
+            await Task.Delay(25);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channels.ForEach(c => c.Dispose());
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
