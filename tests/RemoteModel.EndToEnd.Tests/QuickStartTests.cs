@@ -6,7 +6,7 @@ using RemoteModel.Testing;
 namespace RemoteModel.EndToEnd.Tests;
 
 /// <summary>
-/// The README's quick start, <c>dotnet run --project examples/TickerDemo</c>: one command that runs
+/// The README's quick start (<c>dotnet run --project examples/TickerDemo</c>): one command that runs
 /// a name server, the ticker's model server and a viewer, and stops them together.
 /// </summary>
 public sealed class QuickStartTests : IAsyncLifetime
@@ -33,7 +33,9 @@ public sealed class QuickStartTests : IAsyncLifetime
     public async Task One_command_runs_name_server_ticker_and_viewer_and_stops_them_together()
     {
         var nameServer = $"http://127.0.0.1:{FreePort()}";
-        var demo = Start(Executables.TickerDemo, ["--ns", nameServer]);
+        var quickStart = Readme.Parse(Readme.Commands("## Quick start")[0]);
+        Assert.Equal(Executables.TickerDemo, quickStart.Dll);
+        var demo = Start(quickStart.Dll, [.. quickStart.Arguments, "--ns", nameServer]);
 
         await demo.WaitForLineAsync("connected to ticker", StartTimeout);
         await demo.WaitForLineAsync(string.Empty, StartTimeout, line => line.Contains(" CHANGE ") && line.Contains("by model"));
