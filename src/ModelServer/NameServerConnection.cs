@@ -1,4 +1,5 @@
 using RemoteModel.Naming.Client;
+using RemoteModel.Security;
 using RemoteModel.Transport.Client;
 
 namespace RemoteModel.ModelServer;
@@ -7,10 +8,12 @@ namespace RemoteModel.ModelServer;
 /// The model server's one channel to the name server, shared by every hold it keeps there (its
 /// models and their viewers: one stream each); no channel when registration is switched off.
 /// </summary>
-internal sealed class NameServerConnection(ModelServerOptions options) : IDisposable
+internal sealed class NameServerConnection(ModelServerOptions options, ServerAuthentication authentication) : IDisposable
 {
-    /// <summary>The channel, or null under <see cref="ModelServerOptions.NoRegistration"/>.</summary>
-    public GrpcChannel? Channel { get; } = options.NoRegistration ? null : RegistrationKeeper.CreateChannel(NameServerLocator.Resolve(options.NameServer));
+    /// <summary>The channel, signed with the server's default key; null under <see cref="ModelServerOptions.NoRegistration"/>.</summary>
+    public GrpcChannel? Channel { get; } = options.NoRegistration
+        ? null
+        : RegistrationKeeper.CreateChannel(NameServerLocator.Resolve(options.NameServer), authentication.Signer);
 
     public void Dispose() => Channel?.Dispose();
 }

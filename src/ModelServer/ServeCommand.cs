@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using RemoteModel.Hosting;
 using RemoteModel.Models;
 using RemoteModel.Models.Server;
+using RemoteModel.Security;
 
 namespace RemoteModel.ModelServer;
 
@@ -85,7 +86,9 @@ internal static class ServeCommand
                 services.AddSingleton<NameServerViewerDirectory>();
                 services.AddSingleton(provider => CreateModels(options, configuration, provider));
                 services.AddSingleton(provider => new ModelService(
-                    provider.GetRequiredService<ModelRegistry>(), authorizer: null, provider.GetRequiredService<ILogger<ModelService>>()));
+                    provider.GetRequiredService<ModelRegistry>(),
+                    provider.GetRequiredService<ServerAuthentication>().Permissions is { } permissions ? new KeyModelAuthorizer(permissions) : null,
+                    provider.GetRequiredService<ILogger<ModelService>>()));
                 services.AddHostedService<ModelRegistrations>();
             },
             Services = provider => [provider.GetRequiredService<ModelService>().Bind()],

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using RemoteModel.Hosting;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
+using RemoteModel.Security.Keys;
 using RemoteModel.Transport;
 
 namespace RemoteModel.NameServer;
@@ -175,6 +176,11 @@ internal static class ClientCommands
         {
             Console.Error.WriteLine(ex.Message);
             return Unreachable;
+        }
+        catch (KeyringException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return Refused;
         }
 
         using (client.Channel)

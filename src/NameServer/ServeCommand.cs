@@ -8,6 +8,7 @@ using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Etcd;
 using RemoteModel.Naming.Registry;
 using RemoteModel.Naming.Server;
+using RemoteModel.Security;
 
 namespace RemoteModel.NameServer;
 
@@ -63,7 +64,7 @@ internal static class ServeCommand
                 services.AddSingleton(provider => new NamingService(
                     provider.GetRequiredService<IRegistryStore>(),
                     provider.GetRequiredService<NamingServiceOptions>(),
-                    authorizer: null,
+                    provider.GetRequiredService<ServerAuthentication>().Permissions is { } permissions ? new KeyRegistryAuthorizer(permissions) : null,
                     provider.GetRequiredService<TimeProvider>(),
                     provider.GetRequiredService<ILogger<NamingService>>()));
             },

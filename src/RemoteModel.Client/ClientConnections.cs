@@ -6,7 +6,7 @@ namespace RemoteModel.Client;
 
 /// <summary>
 /// Where every client connection of this library is made, so that what a channel needs (limits,
-/// keep-alive pings, and later request signing) is decided once, and who is calling is said on
+/// keep-alive pings, request signing) is decided once, and who is calling is said on
 /// every call.
 /// </summary>
 public static class ClientConnections
@@ -16,12 +16,11 @@ public static class ClientConnections
 
     /// <summary>
     /// A channel to <paramref name="address"/> (<c>http://host:port</c>, <c>https://host:port</c>,
-    /// <c>unix:/path</c>). Dispose it when done; one channel serves any number of calls.
+    /// <c>unix:/path</c>), its calls signed as <paramref name="options"/> say. Dispose it when done;
+    /// one channel serves any number of calls.
     /// </summary>
-    public static GrpcChannel CreateChannel(string address) => GrpcChannel.ForAddress(address, ChannelOptions());
-
-    /// <summary>The options of every channel; request signing plugs in here.</summary>
-    private static GrpcChannelOptions ChannelOptions() => new();
+    public static GrpcChannel CreateChannel(string address, ClientOptions? options = null) =>
+        GrpcChannel.ForAddress(address, new GrpcChannelOptions { Signer = (options ?? ClientOptions.Default).Signer });
 
     /// <summary>One call's options: who calls, how long it may take, and what cancels it.</summary>
     internal static CallOptions ForCall(ClientOptions options, CancellationToken cancellationToken) => new()

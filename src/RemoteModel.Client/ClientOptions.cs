@@ -1,3 +1,6 @@
+using RemoteModel.Security;
+using RemoteModel.Transport.Authentication;
+
 namespace RemoteModel.Client;
 
 /// <summary>How a client finds models and calls them.</summary>
@@ -8,6 +11,12 @@ public sealed class ClientOptions
 
     /// <summary>Who the calls are made as, in the servers' audit and in viewers' "by" lines. Default <c>user@host</c>.</summary>
     public string Caller { get; init; } = ClientConnections.DefaultCaller;
+
+    /// <summary>
+    /// Signs every call and checks every answer. Default: this process's usual key
+    /// (<c>$REMOTEMODEL_KEY</c>, else the keyring's default key); null sends calls unsigned.
+    /// </summary>
+    public CallSigner? Signer { get; init; } = ClientCredentials.Default;
 
     /// <summary>How long one call may take before it fails with DEADLINE_EXCEEDED. Default 30 s.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -267,7 +267,7 @@ public sealed class ModelProxy : DynamicObject, IDisposable
             if (_connection is null)
             {
                 Endpoint = await ResolveAsync(cancellationToken).ConfigureAwait(false);
-                var channel = ClientConnections.CreateChannel(Endpoint);
+                var channel = ClientConnections.CreateChannel(Endpoint, _options);
                 _connection = new Connection(channel, new ModelClient(channel));
             }
 

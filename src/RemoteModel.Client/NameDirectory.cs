@@ -27,7 +27,7 @@ public sealed class NameDirectory : IDisposable
     {
         _options = options;
         Address = NameServerLocator.Resolve(nameServer ?? options.NameServer);
-        _channel = ClientConnections.CreateChannel(Address);
+        _channel = ClientConnections.CreateChannel(Address, options);
         _client = new NamingClient(_channel);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RemoteModel.Security;
 using RemoteModel.Transport.Server;
 using Serilog;
 
@@ -33,19 +34,25 @@ public static class GrpcHost
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
+            builder.Services.AddSingleton(services => ServerAuthentication.Create(
+                settings.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions(),
+                services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton(services =>
             {
                 var server = GrpcServer.CreateBuilder()
                     .UseOptions(settings.Configuration.GetSection("Grpc").Get<GrpcServerOptions>() ?? new GrpcServerOptions())
-                    .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>());
+                    .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
+                    .UseCallVerifier(services.GetRequiredService<ServerAuthentication>().Verifier);
                 foreach (var service in settings.Services(services))
                 {
                     server.AddService(service);
                 }
 
+                var tls = settings.Configuration.GetSection("Tls").Get<TlsOptions>() ?? new TlsOptions();
                 foreach (var url in settings.Listen)
                 {
-                    server.Listen(url);
+                    server.Listen(tls.Endpoint(url));
                 }
 
                 return new GrpcServerHostedService(server.Build());

@@ -52,6 +52,9 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
     /// <summary>The longest wait between attempts.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The options of the channels to the model server; default: signed with this process's usual key.</summary>
+    public GrpcChannelOptions? ChannelOptions { get; init; }
+
     /// <summary>Follows the model until <paramref name="cancellationToken"/> fires or a permanent refusal.</summary>
     public async IAsyncEnumerable<FollowEvent> FollowAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -67,7 +70,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
                 try
                 {
                     endpoint = await address.ResolveAsync(nameServer, cancellationToken).ConfigureAwait(false);
-                    channel = GrpcChannel.ForAddress(endpoint);
+                    channel = GrpcChannel.ForAddress(endpoint, ChannelOptions ?? new GrpcChannelOptions { Signer = Security.ClientCredentials.Default });
                     stream = new ModelClient(channel).SubscribeAsync(request, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
                 }
                 catch (Exception ex) when (Transient(ex, cancellationToken) || Stopped(ex, cancellationToken))

@@ -17,7 +17,9 @@ public sealed class CallerHeaderAuthorizer : IModelAuthorizer
 
     /// <inheritdoc />
     public ValueTask<string> AuthorizeAsync(ServerCallContext context, ModelAction action, string model) =>
-        ValueTask.FromResult(context.RequestHeaders.GetValue(CallerHeader) is { Length: > 0 } caller && caller != ModelHost.ModelIdentity
-            ? caller
-            : context.Peer);
+        ValueTask.FromResult(ClaimedCaller(context) ?? context.Peer);
+
+    /// <summary>Who the call says it comes from, unverified; null when it does not say (or claims to be the model itself).</summary>
+    public static string? ClaimedCaller(ServerCallContext context) =>
+        context.RequestHeaders.GetValue(CallerHeader) is { Length: > 0 } caller && caller != ModelHost.ModelIdentity ? caller : null;
 }

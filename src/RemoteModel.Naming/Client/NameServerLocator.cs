@@ -28,13 +28,14 @@ public static class NameServerLocator
 
     /// <summary>
     /// A client for the name server, checked with a ping. A name server that does not answer is
-    /// reported in one line that says how to start one.
+    /// reported in one line that says how to start one. Without <paramref name="options"/>, calls
+    /// are signed with this process's usual key.
     /// </summary>
     /// <exception cref="NameServerUnreachableException">No name server answers at the address.</exception>
     public static async Task<NamingClient> ConnectAsync(string? explicitAddress = null, GrpcChannelOptions? options = null, CancellationToken cancellationToken = default)
     {
         var address = Resolve(explicitAddress);
-        var channel = GrpcChannel.ForAddress(address, options);
+        var channel = GrpcChannel.ForAddress(address, options ?? new GrpcChannelOptions { Signer = Security.ClientCredentials.Default });
         var client = new NamingClient(channel);
         try
         {

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Naming.V1;
 using RemoteModel.Transport;
+using RemoteModel.Security;
+using RemoteModel.Transport.Authentication;
 using RemoteModel.Transport.Client;
 
 namespace RemoteModel.Naming.Client;
@@ -47,9 +49,17 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>A channel to a name server with keep-alive pings that stock servers accept, so a lost name server is noticed.</summary>
-    public static GrpcChannel CreateChannel(string nameServer) =>
-        GrpcChannel.ForAddress(nameServer, new GrpcChannelOptions { KeepAlivePingDelay = TimeSpan.FromSeconds(10), KeepAlivePingTimeout = TimeSpan.FromSeconds(10) });
+    /// <summary>
+    /// A channel to a name server with keep-alive pings that stock servers accept, so a lost name
+    /// server is noticed; its calls signed by <paramref name="signer"/> (the usual key when not given).
+    /// </summary>
+    public static GrpcChannel CreateChannel(string nameServer, CallSigner? signer = null) =>
+        GrpcChannel.ForAddress(nameServer, new GrpcChannelOptions
+        {
+            KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            Signer = signer ?? ClientCredentials.Default,
+        });
 
     /// <summary>The name server this keeper registers with.</summary>
     public string NameServer { get; }

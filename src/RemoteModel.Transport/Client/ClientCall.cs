@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
+using RemoteModel.Transport.Authentication;
 using RemoteModel.Transport.Protocol;
 
 namespace RemoteModel.Transport.Client;
@@ -26,6 +27,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
     private Status? _status;
     private HttpHeaders? _trailerSource;
     private Metadata? _trailers;
+    private IResponseVerifier? _verifier;
 
     public ClientCall(GrpcChannel channel, MessageParser<TResponse> parser, CallOptions options, bool cancellable)
     {
@@ -62,7 +64,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
     {
         try
         {
-            using var httpRequest = _channel.CreateRequest(path, request, Options);
+            using var httpRequest = _channel.CreateRequest(path, request, Options, out _verifier);
             _response = await _channel.Invoker.SendAsync(httpRequest, _token).ConfigureAwait(false);
             CheckResponseHeaders(_response);
         }
@@ -91,12 +93,13 @@ internal sealed class ClientCall<TResponse> : IDisposable
                     _response.Content.Headers.TryGetValues(GrpcProtocol.EncodingHeader, out var encodings) ? encodings.FirstOrDefault() : null);
             }
 
-            var message = await _reader.ReadAsync(_parser, _token).ConfigureAwait(false);
+            var message = await _reader.ReadAsync(_parser, _token, _verifier is null ? null : _verifier.Open).ConfigureAwait(false);
             if (message is null)
             {
                 _status = ReadStatus(_response!.TrailingHeaders)
                     ?? new Status(StatusCode.Internal, "The server ended the response without a grpc-status.");
                 _trailerSource = _response.TrailingHeaders;
+                _verifier?.CheckEnd(_status.Value, Trailers);
                 if (_status.Value.Code != StatusCode.OK)
                 {
                     throw new RpcException(_status.Value, Trailers);
@@ -136,6 +139,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
         {
             _status = status;
             _trailerSource = response.Headers;
+            _verifier?.CheckEnd(status, Trailers);
             if (status.Code != StatusCode.OK)
             {
                 throw new RpcException(status, Trailers);

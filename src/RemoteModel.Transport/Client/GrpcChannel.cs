@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
+using RemoteModel.Transport.Authentication;
 using RemoteModel.Transport.Protocol;
 
 namespace RemoteModel.Transport.Client;
@@ -128,13 +129,15 @@ public sealed class GrpcChannel : IDisposable
     /// <summary>Closes the channel's connections; calls still running fail.</summary>
     public void Dispose() => Invoker.Dispose();
 
-    internal HttpRequestMessage CreateRequest(string path, IMessage message, CallOptions options)
+    /// <summary>The HTTP/2 request of one call; with a signer, also the check of its answers.</summary>
+    internal HttpRequestMessage CreateRequest(string path, IMessage message, CallOptions options, out IResponseVerifier? verifier)
     {
+        var content = new MessageContent(message, Options.MaxSendMessageSize);
         var request = new HttpRequestMessage(HttpMethod.Post, _methodUris.GetOrAdd(path, static (p, b) => new Uri(b, p), _baseAddress))
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new MessageContent(message, Options.MaxSendMessageSize),
+            Content = content,
         };
         var headers = request.Headers;
         headers.TryAddWithoutValidation(GrpcProtocol.TeHeader, GrpcProtocol.TeTrailers);
@@ -145,15 +148,31 @@ public sealed class GrpcChannel : IDisposable
             headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcTimeout.Format(timeout));
         }
 
-        if (options.Headers is { } metadata)
+        var metadata = options.Headers;
+        verifier = null;
+        if (Options.Signer is { } signer)
         {
-            foreach (var entry in metadata)
-            {
-                headers.TryAddWithoutValidation(entry.Key, MetadataCodec.ToHeaderValue(entry));
-            }
+            metadata = metadata is null ? new Metadata() : Copy(metadata);
+            verifier = signer.Sign(path, content.Message, metadata);
+        }
+
+        foreach (var entry in metadata ?? Enumerable.Empty<Metadata.Entry>())
+        {
+            headers.TryAddWithoutValidation(entry.Key, MetadataCodec.ToHeaderValue(entry));
         }
 
         return request;
+    }
+
+    private static Metadata Copy(Metadata metadata)
+    {
+        var copy = new Metadata();
+        foreach (var entry in metadata)
+        {
+            copy.Add(entry);
+        }
+
+        return copy;
     }
 
     private static async Task<TResponse> ReadUnaryAsync<TRequest, TResponse>(

@@ -29,6 +29,12 @@ public sealed class GrpcChannelOptions
     /// </summary>
     public string? TrustedCertificatePath { get; set; }
 
+    /// <summary>
+    /// Signs every call made on the channel and checks every answer; null (the default) sends
+    /// calls unsigned and takes answers as they come.
+    /// </summary>
+    public Authentication.CallSigner? Signer { get; set; }
+
     /// <summary>Measures deadlines. Default the system clock.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

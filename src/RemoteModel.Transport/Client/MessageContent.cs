@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
@@ -6,44 +5,37 @@ using RemoteModel.Transport.Protocol;
 
 namespace RemoteModel.Transport.Client;
 
-/// <summary>A request body of one length-prefixed message, written straight to the HTTP/2 stream.</summary>
+/// <summary>
+/// A request body of one length-prefixed message, serialized once when the request is made so
+/// that a signature covers exactly the bytes that are sent.
+/// </summary>
 internal sealed class MessageContent : HttpContent
 {
-    private readonly IMessage _message;
-    private readonly int _size;
+    private readonly byte[] _frame;
 
     public MessageContent(IMessage message, int maxMessageSize)
     {
-        _message = message;
-        _size = message.CalculateSize();
-        if (_size > maxMessageSize)
+        var size = message.CalculateSize();
+        if (size > maxMessageSize)
         {
             throw new RpcException(StatusCode.ResourceExhausted,
-                $"Sending message exceeds the maximum configured message size ({_size} > {maxMessageSize} bytes).");
+                $"Sending message exceeds the maximum configured message size ({size} > {maxMessageSize} bytes).");
         }
 
+        _frame = new byte[GrpcProtocol.MessagePrefixLength + size];
+        BinaryPrimitives.WriteUInt32BigEndian(_frame.AsSpan(1), (uint)size);
+        message.WriteTo(_frame.AsSpan(GrpcProtocol.MessagePrefixLength));
         Headers.TryAddWithoutValidation("content-type", GrpcProtocol.ContentType);
     }
+
+    /// <summary>The message's bytes, without the prefix.</summary>
+    public ReadOnlySpan<byte> Message => _frame.AsSpan(GrpcProtocol.MessagePrefixLength);
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-    {
-        var length = GrpcProtocol.MessagePrefixLength + _size;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            buffer[0] = 0;
-            BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(1), (uint)_size);
-            _message.WriteTo(buffer.AsSpan(GrpcProtocol.MessagePrefixLength, _size));
-            await stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
+        stream.WriteAsync(_frame, cancellationToken).AsTask();
 
     // No content-length: gRPC bodies are framed by their messages.
     protected override bool TryComputeLength(out long length)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf;
+using RemoteModel.Transport.Authentication;
 
 namespace RemoteModel.Transport.Protocol;
 
@@ -9,21 +10,27 @@ namespace RemoteModel.Transport.Protocol;
 /// </summary>
 internal static class MessageFraming
 {
-    /// <summary>Writes <paramref name="message"/> with its prefix into <paramref name="writer"/>, without flushing.</summary>
-    public static void Write(IBufferWriter<byte> writer, IMessage message, int maxMessageSize)
+    /// <summary>
+    /// Writes <paramref name="message"/> with its prefix into <paramref name="writer"/>, without
+    /// flushing; with a <paramref name="sealer"/>, the message's seal follows its bytes inside the frame.
+    /// </summary>
+    public static void Write(IBufferWriter<byte> writer, IMessage message, int maxMessageSize, IResponseSealer? sealer = null)
     {
         var size = message.CalculateSize();
-        if (size > maxMessageSize)
+        var sealLength = sealer?.SealLength ?? 0;
+        if (size + sealLength > maxMessageSize)
         {
             throw new RpcException(StatusCode.ResourceExhausted,
-                $"Sending message exceeds the maximum configured message size ({size} > {maxMessageSize} bytes).");
+                $"Sending message exceeds the maximum configured message size ({size + sealLength} > {maxMessageSize} bytes).");
         }
 
-        var span = writer.GetSpan(GrpcProtocol.MessagePrefixLength + size);
+        var span = writer.GetSpan(GrpcProtocol.MessagePrefixLength + size + sealLength);
         span[0] = 0;
-        BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)size);
-        message.WriteTo(span.Slice(GrpcProtocol.MessagePrefixLength, size));
-        writer.Advance(GrpcProtocol.MessagePrefixLength + size);
+        BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)(size + sealLength));
+        var body = span.Slice(GrpcProtocol.MessagePrefixLength, size);
+        message.WriteTo(body);
+        sealer?.SealMessage(body, span.Slice(GrpcProtocol.MessagePrefixLength + size, sealLength));
+        writer.Advance(GrpcProtocol.MessagePrefixLength + size + sealLength);
     }
 
     /// <summary>

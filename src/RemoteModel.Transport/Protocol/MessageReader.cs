@@ -10,8 +10,13 @@ namespace RemoteModel.Transport.Protocol;
 /// </summary>
 internal sealed class MessageReader(PipeReader reader, int maxMessageSize, string? encoding)
 {
-    /// <summary>The next message, or null at a clean end of the stream.</summary>
-    public async ValueTask<T?> ReadAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next message, or null at a clean end of the stream. <paramref name="open"/>, when given,
+    /// sees each message's uncompressed bytes first and returns the part to parse (it checks
+    /// signatures and seals, and throws to refuse).
+    /// </summary>
+    public async ValueTask<T?> ReadAsync<T>(
+        MessageParser<T> parser, CancellationToken cancellationToken, Func<ReadOnlySequence<byte>, ReadOnlySequence<byte>>? open = null)
         where T : class, IMessage<T>
     {
         while (true)
@@ -35,7 +40,8 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, strin
             {
                 try
                 {
-                    return Parse(parser, compressed ? MessageCompression.Decompress(payload, encoding, maxMessageSize) : payload);
+                    var bytes = compressed ? MessageCompression.Decompress(payload, encoding, maxMessageSize) : payload;
+                    return Parse(parser, open is null ? bytes : open(bytes));
                 }
                 finally
                 {

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using RemoteModel.Transport.Authentication;
 using RemoteModel.Transport.Protocol;
 
 namespace RemoteModel.Transport.Server;
@@ -16,6 +17,7 @@ internal sealed partial class GrpcRequestDispatcher
     private readonly FrozenSet<string> _services;
     private readonly GrpcServerOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly CallVerifier? _verifier;
     private readonly ILogger _logger;
     private readonly CancellationToken _serverStopping;
 
@@ -23,9 +25,11 @@ internal sealed partial class GrpcRequestDispatcher
         IEnumerable<ServiceDefinition> services,
         GrpcServerOptions options,
         TimeProvider timeProvider,
+        CallVerifier? verifier,
         ILogger logger,
         CancellationToken serverStopping)
     {
+        _verifier = verifier;
         var list = services.ToList();
         _handlers = list.SelectMany(s => s.Handlers).ToFrozenDictionary(h => h.FullName, StringComparer.Ordinal);
         _services = list.Select(s => s.Name).ToFrozenSet(StringComparer.Ordinal);
@@ -75,7 +79,7 @@ internal sealed partial class GrpcRequestDispatcher
         response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
 
         using var context = new ServerCallContext(
-            http, handler.FullName, _options, _timeProvider, handler.EndsOnShutdown ? _serverStopping : CancellationToken.None);
+            http, handler.FullName, _options, _timeProvider, _verifier, handler.EndsOnShutdown ? _serverStopping : CancellationToken.None);
         try
         {
             var call = handler.HandleAsync(context);

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Transport.Health;
+using RemoteModel.Transport.Authentication;
 
 namespace RemoteModel.Transport.Server;
 
@@ -31,7 +32,8 @@ public sealed partial class GrpcServer : IAsyncDisposable
         IReadOnlyList<ServiceDefinition> services,
         GrpcServerOptions options,
         ILoggerFactory loggerFactory,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        CallVerifier? verifier)
     {
         _endpoints = endpoints.Count > 0 ? endpoints : [new GrpcEndpoint()];
         _options = options;
@@ -46,7 +48,7 @@ public sealed partial class GrpcServer : IAsyncDisposable
         _app = builder.Build();
 
         var dispatcher = new GrpcRequestDispatcher(
-            [.. services, Health.Bind()], options, timeProvider, loggerFactory.CreateLogger<GrpcRequestDispatcher>(), _stopping.Token);
+            [.. services, Health.Bind()], options, timeProvider, verifier, loggerFactory.CreateLogger<GrpcRequestDispatcher>(), _stopping.Token);
         _app.Run(dispatcher.HandleAsync);
     }
 

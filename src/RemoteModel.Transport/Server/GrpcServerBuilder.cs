@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RemoteModel.Transport.Authentication;
 
 namespace RemoteModel.Transport.Server;
 
@@ -10,6 +11,7 @@ public sealed class GrpcServerBuilder
     private readonly List<ServiceDefinition> _services = [];
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private CallVerifier? _verifier;
 
     internal GrpcServerBuilder()
     {
@@ -63,6 +65,16 @@ public sealed class GrpcServerBuilder
         return this;
     }
 
+    /// <summary>
+    /// Checks every call with <paramref name="verifier"/> before its handler runs, and seals the
+    /// answers to the calls it verified. Without one, calls are served as they come.
+    /// </summary>
+    public GrpcServerBuilder UseCallVerifier(CallVerifier? verifier)
+    {
+        _verifier = verifier;
+        return this;
+    }
+
     /// <summary>The server, not yet started.</summary>
-    public GrpcServer Build() => new(_endpoints, _services, Options, _loggerFactory, _timeProvider);
+    public GrpcServer Build() => new(_endpoints, _services, Options, _loggerFactory, _timeProvider, _verifier);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using RemoteModel.Transport.Authentication;
 using RemoteModel.Transport.Protocol;
 
 namespace RemoteModel.Transport.Server;
@@ -18,6 +19,8 @@ public sealed class ServerCallContext : IDisposable
     private readonly CancellationTokenSource? _deadlineSource;
     private readonly CancellationTokenSource? _linkedSource;
     private readonly CancellationToken _serverStopping;
+    private readonly CallVerifier? _verifier;
+    private IResponseSealer? _sealer;
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
     private bool _responseStarted;
@@ -25,9 +28,10 @@ public sealed class ServerCallContext : IDisposable
     private volatile bool _clientGone;
 
     internal ServerCallContext(
-        HttpContext http, string method, GrpcServerOptions options, TimeProvider timeProvider, CancellationToken serverStopping)
+        HttpContext http, string method, GrpcServerOptions options, TimeProvider timeProvider, CallVerifier? verifier, CancellationToken serverStopping)
     {
         _http = http;
+        _verifier = verifier;
         _options = options;
         _serverStopping = serverStopping;
         Method = method;
@@ -117,7 +121,7 @@ public sealed class ServerCallContext : IDisposable
         where T : class, IMessage<T>
     {
         var reader = new MessageReader(_http.Request.BodyReader, _options.MaxReceiveMessageSize, RequestEncoding);
-        var request = await reader.ReadAsync(parser, CancellationToken).ConfigureAwait(false)
+        var request = await reader.ReadAsync(parser, CancellationToken, _verifier is null ? null : Verify).ConfigureAwait(false)
             ?? throw new RpcException(StatusCode.Internal, "The request ended without a message; this method takes exactly one.");
         if (await reader.ReadAsync(parser, CancellationToken).ConfigureAwait(false) is not null)
         {
@@ -127,13 +131,19 @@ public sealed class ServerCallContext : IDisposable
         return request;
     }
 
+    private System.Buffers.ReadOnlySequence<byte> Verify(System.Buffers.ReadOnlySequence<byte> request)
+    {
+        _sealer = _verifier!.Verify(this, request);
+        return request;
+    }
+
     internal async Task WriteMessageAsync(IMessage message, bool flush, CancellationToken cancellationToken)
     {
         await _responseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfCompleted();
-            MessageFraming.Write(_http.Response.BodyWriter, message, _options.MaxSendMessageSize);
+            MessageFraming.Write(_http.Response.BodyWriter, message, _options.MaxSendMessageSize, _sealer);
             _responseStarted = true;
             if (flush)
             {
@@ -169,6 +179,7 @@ public sealed class ServerCallContext : IDisposable
             }
 
             _completed = true;
+            _sealer?.SealEnd(status, ResponseTrailers);
             var response = _http.Response;
             var trailersOnly = !_responseStarted;
 

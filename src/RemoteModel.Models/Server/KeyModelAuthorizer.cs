@@ -1,0 +1,27 @@
+using RemoteModel.Security;
+using RemoteModel.Security.Keys;
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Models.Server;
+
+/// <summary>
+/// The model server's key checks: Modify, Invoke and SetStreamRate need scope control on the
+/// model; reads and subscriptions need read only when reads are protected. The caller's identity
+/// names the key that proved it, so the audit records the key id of every change:
+/// <c>alice@lab (key ops)</c>, where <c>alice@lab</c> is what the caller says of itself.
+/// </summary>
+public sealed class KeyModelAuthorizer(KeyPermissions permissions) : IModelAuthorizer
+{
+    /// <inheritdoc />
+    public ValueTask<string> AuthorizeAsync(ServerCallContext context, ModelAction action, string model)
+    {
+        var key = action switch
+        {
+            ModelAction.Read or ModelAction.Subscribe => permissions.DemandRead(context, model),
+            ModelAction.Modify or ModelAction.Invoke or ModelAction.SetStreamRate => permissions.Demand(context, KeyScopes.Control, model),
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown model action"),
+        };
+        var claimed = CallerHeaderAuthorizer.ClaimedCaller(context);
+        return ValueTask.FromResult(key is null ? claimed ?? context.Peer : claimed is null ? $"key {key.Id}" : $"{claimed} (key {key.Id})");
+    }
+}

@@ -1,0 +1,26 @@
+using RemoteModel.Security;
+using RemoteModel.Security.Keys;
+using RemoteModel.Transport.Server;
+
+namespace RemoteModel.Naming.Server;
+
+/// <summary>
+/// The name server's key checks: registering, holding, renewing and ending registrations need
+/// scope register on the name; removing any registration needs admin; reads need read only when
+/// reads are protected.
+/// </summary>
+public sealed class KeyRegistryAuthorizer(KeyPermissions permissions) : IRegistryAuthorizer
+{
+    /// <inheritdoc />
+    public ValueTask AuthorizeAsync(ServerCallContext context, RegistryAction action, string name)
+    {
+        _ = action switch
+        {
+            RegistryAction.Read => permissions.DemandRead(context, name),
+            RegistryAction.Register or RegistryAction.Unregister => permissions.Demand(context, KeyScopes.Register, name),
+            RegistryAction.Remove => permissions.Demand(context, KeyScopes.Admin, name),
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown registry action"),
+        };
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using RemoteModel.Security.Keys;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Authentication;
+
+namespace RemoteModel.Security.Signing;
+
+/// <summary>
+/// Signs every call with one key (docs/security.md) and rejects any answer not sealed with it,
+/// so an impostor server cannot feed the client.
+/// </summary>
+public sealed class HmacCallSigner : CallSigner
+{
+    private readonly AccessKey _key;
+    private readonly TimeProvider _time;
+
+    /// <summary>Signs with <paramref name="key"/>, timestamps from <paramref name="timeProvider"/>.</summary>
+    public HmacCallSigner(AccessKey key, TimeProvider? timeProvider = null)
+    {
+        _key = key;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The id of the key calls are signed with.</summary>
+    public string KeyId => _key.Id;
+
+    /// <inheritdoc />
+    public override IResponseVerifier Sign(string method, ReadOnlySpan<byte> request, Metadata headers)
+    {
+        var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        Span<byte> nonceBytes = stackalloc byte[SigningScheme.NonceLength];
+        RandomNumberGenerator.Fill(nonceBytes);
+        var nonce = Convert.ToHexStringLower(nonceBytes);
+        var signature = Sign(_key, method, timestamp, nonce, new ReadOnlySequence<byte>(request.ToArray()));
+        headers.Add(SigningScheme.KeyIdHeader, _key.Id)
+            .Add(SigningScheme.TimestampHeader, timestamp)
+            .Add(SigningScheme.NonceHeader, nonce)
+            .Add(SigningScheme.SignatureHeader, signature);
+        return new SealChecker(_key, nonce);
+    }
+
+    /// <summary>The signature of a request, 64 lowercase hex digits.</summary>
+    internal static string Sign(AccessKey key, string method, string timestamp, string nonce, ReadOnlySequence<byte> message)
+    {
+        using var hmac = SigningScheme.CreateHmac(key.Secret);
+        Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
+        SigningScheme.SignRequest(hmac, method, timestamp, nonce, key.Id, message, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>Checks the seals of one call's answers.</summary>
+    private sealed class SealChecker(AccessKey key, string nonce) : IResponseVerifier
+    {
+        private readonly IncrementalHash _hmac = SigningScheme.CreateHmac(key.Secret);
+        private long _sequence;
+
+        public ReadOnlySequence<byte> Open(ReadOnlySequence<byte> message)
+        {
+            var sealLength = SigningScheme.SealLength;
+            if (message.Length < sealLength)
+            {
+                throw Unverifiable("a response message carries no seal");
+            }
+
+            var body = message.Slice(0, message.Length - sealLength);
+            Span<byte> seal = stackalloc byte[sealLength];
+            message.Slice(body.End).CopyTo(seal);
+            Span<byte> expected = stackalloc byte[SigningScheme.HashLength];
+            SigningScheme.SealMessage(_hmac, nonce, _sequence++, body, expected);
+            if (!seal[..SigningScheme.SealPrefix.Length].SequenceEqual(SigningScheme.SealPrefix)
+                || !CryptographicOperations.FixedTimeEquals(seal[SigningScheme.SealPrefix.Length..], expected))
+            {
+                throw Unverifiable("a response message's seal does not match");
+            }
+
+            return body;
+        }
+
+        public void CheckEnd(Status status, Metadata endMetadata)
+        {
+            var seal = endMetadata.GetValue(SigningScheme.StatusSealHeader);
+            if (seal is null)
+            {
+                // A server that refused the key cannot seal; an error it could not seal is passed on.
+                if (status.Code == StatusCode.OK)
+                {
+                    throw Unverifiable("the call's end is not sealed");
+                }
+
+                return;
+            }
+
+            if (!SigningScheme.HexEquals(SigningScheme.SealStatus(_hmac, nonce, _sequence, status), seal))
+            {
+                throw Unverifiable("the call's end is wrongly sealed");
+            }
+        }
+
+        private RpcException Unverifiable(string what) =>
+            new(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server that does not hold this key)");
+    }
+}

@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using RemoteModel.Security.Keys;
+using RemoteModel.Security.Signing;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Authentication;
+
+namespace RemoteModel.Security.Verification;
+
+/// <summary>Seals one verified call's answers with its key, bound to its nonce and each message's place.</summary>
+internal sealed class HmacResponseSealer(AccessKey key, string nonce) : IResponseSealer
+{
+    private readonly IncrementalHash _hmac = SigningScheme.CreateHmac(key.Secret);
+    private readonly Lock _lock = new();
+    private long _sequence;
+
+    public int SealLength => SigningScheme.SealLength;
+
+    public void SealMessage(ReadOnlySpan<byte> message, Span<byte> seal)
+    {
+        SigningScheme.SealPrefix.CopyTo(seal);
+        lock (_lock)
+        {
+            // The transport writes one message at a time; the lock keeps the hash whole if it ever does not.
+            SigningScheme.SealMessage(_hmac, nonce, _sequence++, message, seal[SigningScheme.SealPrefix.Length..]);
+        }
+    }
+
+    public void SealEnd(Status status, Metadata trailers)
+    {
+        lock (_lock)
+        {
+            trailers.Add(SigningScheme.StatusSealHeader, SigningScheme.SealStatus(_hmac, nonce, _sequence, status));
+        }
+    }
+}

@@ -1,0 +1,467 @@
+"""A stock grpcio client that signs its calls and checks the seals of the answers.
+
+It implements the scheme of docs/security.md from that page alone (stdlib hmac and hashlib, no
+RemoteModel code), to prove a client in another language can authenticate against the C#
+server. The C# tests launch it against a C# Echo server that verifies calls. Usage:
+
+    REMOTEMODEL_KEY=id:base64secret /usr/bin/python3 signed_client.py --target 127.0.0.1:PORT [--case NAME]
+
+The key comes from the environment, never the command line, as the page requires of secrets.
+Prints one JSON object per case and line: {"case": ..., "ok": true|false, "detail": ...}.
+Exit code 0 when every requested case ran (whatever its outcome; the caller asserts per case),
+2 on usage errors. Case names and checks mirror tests/interop/node/signed_client.js.
+"""
+
+import argparse
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import sys
+import threading
+import time
+from concurrent import futures
+
+import grpc
+
+import protos_loader
+
+PROTOS = protos_loader.load()
+echo_pb2 = PROTOS.echo_pb2
+
+CASE_TIMEOUT_SECONDS = 10.0
+RPC_TIMEOUT_SECONDS = 8.0
+UNARY_PATH = "/remotemodel.testing.v1.Echo/Unary"
+STREAM_PATH = "/remotemodel.testing.v1.Echo/Stream"
+
+KEY_ID_HEADER = "remotemodel-key-id"
+TIMESTAMP_HEADER = "remotemodel-timestamp"
+NONCE_HEADER = "remotemodel-nonce"
+SIGNATURE_HEADER = "remotemodel-signature"
+STATUS_SEAL_HEADER = "remotemodel-status-seal"
+
+# Protobuf field 2047, length-delimited, 32 bytes: what precedes the HMAC at a message's end.
+SEAL_PREFIX = b"\xfa\x7f\x20"
+SEAL_LENGTH = len(SEAL_PREFIX) + 32
+
+
+class CaseFailed(Exception):
+    """Raised by a case to report what it expected and what it got."""
+
+
+class Unverified(Exception):
+    """The answer's seals do not prove it came from a holder of the key."""
+
+
+def expect(condition, detail):
+    if not condition:
+        raise CaseFailed(detail)
+
+
+# --- the scheme (docs/security.md) ---------------------------------------------------------
+
+
+class Key:
+    def __init__(self, key_id, secret):
+        self.id = key_id
+        self.secret = secret
+
+    @staticmethod
+    def from_environment(name="REMOTEMODEL_KEY"):
+        """Reads `id:base64secret`; exits with 2 when it is missing or malformed."""
+        value = os.environ.get(name, "")
+        key_id, _, encoded = value.partition(":")
+        try:
+            secret = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            secret = b""
+        if not key_id or len(secret) < 32:
+            sys.stderr.write("$%s must hold id:base64secret with a secret of 32 or more bytes\n" % name)
+            sys.exit(2)
+        return Key(key_id, secret)
+
+
+def _hmac(secret, *parts):
+    return hmac.new(secret, b"".join(parts), hashlib.sha256)
+
+
+def request_signature(secret, path, timestamp, nonce, key_id, message):
+    return _hmac(secret, b"remotemodel-v1\n", path.encode(), b"\n", timestamp.encode(), b"\n",
+                 nonce.encode(), b"\n", key_id.encode(), b"\n", message).hexdigest()
+
+
+def message_seal(secret, nonce, seq, message):
+    """The 35 bytes the server appends to response message number `seq`."""
+    return SEAL_PREFIX + _hmac(secret, b"remotemodel-v1 response\n", nonce.encode(), b"\n",
+                               str(seq).encode(), b"\n", message).digest()
+
+
+def status_seal(secret, nonce, count, status, message_text):
+    return _hmac(secret, b"remotemodel-v1 status\n", nonce.encode(), b"\n", str(count).encode(), b"\n",
+                 str(status).encode(), b"\n", (message_text or "").encode("utf-8")).hexdigest()
+
+
+def open_sealed(secret, nonce, seq, raw):
+    """Checks and strips the seal of response message `seq`; returns the message bytes."""
+    if len(raw) < SEAL_LENGTH or raw[-SEAL_LENGTH:-32] != SEAL_PREFIX:
+        raise Unverified("message %d carries no seal" % seq)
+    body = raw[:-SEAL_LENGTH]
+    if not hmac.compare_digest(raw[-SEAL_LENGTH:], message_seal(secret, nonce, seq, body)):
+        raise Unverified("message %d is wrongly sealed" % seq)
+    return body
+
+
+def check_end(secret, nonce, count, code, details, trailers):
+    """Checks the status seal. An OK end must be sealed; an error may arrive unsealed (a server
+    that refused the key cannot seal), but a seal that is there must be right.
+    Returns whether the end was sealed."""
+    seals = [value for name, value in trailers or () if name == STATUS_SEAL_HEADER]
+    if not seals:
+        if code == grpc.StatusCode.OK:
+            raise Unverified("the OK end carries no %s" % STATUS_SEAL_HEADER)
+        return False
+    expected = status_seal(secret, nonce, count, code.value[0], details)
+    if len(seals) != 1 or not hmac.compare_digest(seals[0].encode(), expected.encode()):
+        raise Unverified("the end (%s after %d messages) is wrongly sealed" % (code.name, count))
+    return True
+
+
+def new_nonce():
+    return os.urandom(16).hex()
+
+
+def now_ms():
+    return str(int(time.time() * 1000))
+
+
+def signed_metadata(key, path, message, timestamp=None, nonce=None):
+    """The four headers that sign `message` (the exact bytes that will be sent) for `path`."""
+    timestamp = timestamp or now_ms()
+    nonce = nonce or new_nonce()
+    return (
+        (KEY_ID_HEADER, key.id),
+        (TIMESTAMP_HEADER, timestamp),
+        (NONCE_HEADER, nonce),
+        (SIGNATURE_HEADER, request_signature(key.secret, path, timestamp, nonce, key.id, message)),
+    )
+
+
+class Outcome:
+    """How one call ended, after its seals were checked."""
+
+    def __init__(self, code, details, replies, end_sealed, unverified):
+        self.code = code
+        self.details = details
+        self.replies = replies
+        self.end_sealed = end_sealed
+        self.unverified = unverified  # why the answer could not be verified, or None
+
+    def describe(self):
+        return "%s %r" % (self.code.name, self.details)
+
+
+class ResponseOpener:
+    """The response deserializer of one call: receives each message's raw bytes, checks and strips
+    its seal (numbered in arrival order) and parses the rest. grpcio turns an exception raised here
+    into an INTERNAL status, so the reason is also kept for the caller."""
+
+    def __init__(self, secret, nonce, parse):
+        self.secret = secret
+        self.nonce = nonce
+        self.parse = parse
+        self.count = 0
+        self.failure = None
+
+    def __call__(self, raw):
+        try:
+            body = open_sealed(self.secret, self.nonce, self.count, raw)
+        except Unverified as failure:
+            self.failure = self.failure or str(failure)
+            raise
+        self.count += 1
+        return self.parse(body)
+
+
+def _finish(opener, call, replies):
+    """Checks the end of a finished call (which may be the RpcError it raised)."""
+    code, details = call.code(), call.details() or ""
+    unverified, sealed = opener.failure, False
+    if unverified is None:
+        try:
+            sealed = check_end(opener.secret, opener.nonce, opener.count, code, details, call.trailing_metadata())
+        except Unverified as failure:
+            unverified = str(failure)
+    return Outcome(code, details, replies, sealed, unverified)
+
+
+def call_unary(channel, metadata, message, secret, path=UNARY_PATH, parse=echo_pb2.EchoReply.FromString):
+    """Sends `message` (already serialized bytes: grpcio passes bytes through without a request
+    serializer) with `metadata`, and checks the answer's seals with `secret`."""
+    nonce = dict(metadata)[NONCE_HEADER]
+    opener = ResponseOpener(secret, nonce, parse)
+    multicallable = channel.unary_unary(path, request_serializer=None, response_deserializer=opener)
+    try:
+        reply, call = multicallable.with_call(message, metadata=metadata, timeout=RPC_TIMEOUT_SECONDS)
+        return _finish(opener, call, [reply])
+    except grpc.RpcError as error:
+        return _finish(opener, error, [])
+
+
+def call_stream(channel, metadata, message, secret, path=STREAM_PATH, parse=echo_pb2.EchoReply.FromString):
+    nonce = dict(metadata)[NONCE_HEADER]
+    opener = ResponseOpener(secret, nonce, parse)
+    multicallable = channel.unary_stream(path, request_serializer=None, response_deserializer=opener)
+    call = multicallable(message, metadata=metadata, timeout=RPC_TIMEOUT_SECONDS)
+    replies = []
+    try:
+        for reply in call:
+            replies.append(reply)
+    except grpc.RpcError:
+        pass  # the call is the error; its status is read below
+    return _finish(opener, call, replies)
+
+
+def expect_verified_ok(outcome):
+    expect(outcome.unverified is None, "the answer could not be verified: %s" % outcome.unverified)
+    expect(outcome.code == grpc.StatusCode.OK, "expected OK, got %s" % outcome.describe())
+
+
+def expect_refused(outcome, *words):
+    """The call was refused UNAUTHENTICATED, with every one of `words` in the message."""
+    expect(outcome.code == grpc.StatusCode.UNAUTHENTICATED,
+           "expected UNAUTHENTICATED, got %s" % outcome.describe())
+    missing = [word for word in words if word not in outcome.details]
+    expect(not missing, "the message %r does not mention %s" % (outcome.details, ", ".join(missing)))
+    expect(outcome.unverified is None, "the refusal carries a wrong seal: %s" % outcome.unverified)
+    return "UNAUTHENTICATED: %s" % outcome.details
+
+
+# --- the worked example of docs/security.md, copied from the page ------------------------------
+
+EXAMPLE_KEY = Key("example", bytes(range(32)))
+EXAMPLE_PATH = "/remotemodel.v1.Model/Modify"
+EXAMPLE_TIMESTAMP = "1795000000000"
+EXAMPLE_NONCE = "000102030405060708090a0b0c0d0e0f"
+EXAMPLE_REQUEST = bytes.fromhex("0a067469636b657212110a04526174651209190000000000001440")
+EXAMPLE_SIGNATURE = "3524894f517fcc1dc315b65c2239c30d47cd9083faa5c47fd7feccc284393d22"
+EXAMPLE_RESPONSE = bytes.fromhex("082b12110a04526174651209190000000000001440")
+EXAMPLE_SEALED_RESPONSE = bytes.fromhex(
+    "082b12110a04526174651209190000000000001440"
+    "fa7f207e3dc08bef12dcb5fda0cc5b90b3ad473f764179274aa4769b5721cfc00e7d1f")
+EXAMPLE_STATUS_SEAL = "1a583a9122ce637c422f2f29068c4fe5bdcacf4fa25ea69f7e61470fe51304f6"
+
+
+def _rejects(thunk):
+    try:
+        thunk()
+    except Unverified:
+        return True
+    return False
+
+
+class ImpostorServer:
+    """A grpcio Echo server without the key: it answers signed calls sealed with another secret,
+    or not at all, so the client can show it refuses such answers over a real connection."""
+
+    def __init__(self, secret, seal):
+        self.secret = secret
+        self.seal = seal
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        handler = grpc.unary_unary_rpc_method_handler(self._unary)  # no serializers: bytes in, bytes out
+        self.server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler("remotemodel.testing.v1.Echo", {"Unary": handler}),))
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+
+    def __enter__(self):
+        self.server.start()
+        return self
+
+    def __exit__(self, *_):
+        self.server.stop(None)
+
+    def _unary(self, request, context):
+        nonce = dict(context.invocation_metadata()).get(NONCE_HEADER, "")
+        reply = echo_pb2.EchoReply(payload=echo_pb2.EchoRequest.FromString(request).payload).SerializeToString()
+        if not self.seal:
+            return reply
+        context.set_trailing_metadata(((STATUS_SEAL_HEADER, status_seal(self.secret, nonce, 1, 0, "")),))
+        return reply + message_seal(self.secret, nonce, 0, reply)
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+class Cases:
+    """One method per case; each opens its own channel so one case cannot poison the next."""
+
+    def __init__(self, target, key):
+        self.target = target
+        self.key = key
+
+    def _channel(self, target=None):
+        return grpc.insecure_channel(target or self.target)
+
+    def vector(self):
+        k = EXAMPLE_KEY
+        signature = request_signature(k.secret, EXAMPLE_PATH, EXAMPLE_TIMESTAMP, EXAMPLE_NONCE, k.id, EXAMPLE_REQUEST)
+        expect(signature == EXAMPLE_SIGNATURE, "signature %s, the page says %s" % (signature, EXAMPLE_SIGNATURE))
+        sealed = EXAMPLE_RESPONSE + message_seal(k.secret, EXAMPLE_NONCE, 0, EXAMPLE_RESPONSE)
+        expect(sealed == EXAMPLE_SEALED_RESPONSE,
+               "sealed response %s, the page says %s" % (sealed.hex(), EXAMPLE_SEALED_RESPONSE.hex()))
+        opened = open_sealed(k.secret, EXAMPLE_NONCE, 0, EXAMPLE_SEALED_RESPONSE)
+        expect(opened == EXAMPLE_RESPONSE, "opening the sealed response gave %s" % opened.hex())
+        end = status_seal(k.secret, EXAMPLE_NONCE, 1, 0, "")
+        expect(end == EXAMPLE_STATUS_SEAL, "status seal %s, the page says %s" % (end, EXAMPLE_STATUS_SEAL))
+        return "signature, response seal and status seal equal the worked example"
+
+    def signed_unary(self):
+        message = echo_pb2.EchoRequest(payload=b"signed hello").SerializeToString()
+        with self._channel() as channel:
+            outcome = call_unary(channel, signed_metadata(self.key, UNARY_PATH, message), message, self.key.secret)
+        expect_verified_ok(outcome)
+        expect(outcome.replies[0].payload == b"signed hello", "payload came back as %r" % outcome.replies[0].payload)
+        expect(outcome.end_sealed, "the OK end was not sealed")
+        return "OK; response seal (SEQ 0) and status seal (COUNT 1) verified"
+
+    def signed_stream(self):
+        count = 5
+        message = echo_pb2.StreamRequest(count=count, payload_size=7).SerializeToString()
+        with self._channel() as channel:
+            outcome = call_stream(channel, signed_metadata(self.key, STREAM_PATH, message), message, self.key.secret)
+        expect_verified_ok(outcome)
+        sequences = [reply.sequence for reply in outcome.replies]
+        expect(sequences == list(range(count)), "expected replies 0..%d, got %s" % (count - 1, sequences))
+        return "%d replies, each seal verified with SEQ 0..%d; status seal (COUNT %d) verified" % (count, count - 1, count)
+
+    def signed_error(self):
+        # A handler's error after a verified request is sealed too, over the decoded unicode message.
+        text = "не найдено: 50% ✓"
+        message = echo_pb2.EchoRequest(fail=echo_pb2.Failure(code=5, message=text)).SerializeToString()
+        with self._channel() as channel:
+            outcome = call_unary(channel, signed_metadata(self.key, UNARY_PATH, message), message, self.key.secret)
+        expect(outcome.unverified is None, "the answer could not be verified: %s" % outcome.unverified)
+        expect(outcome.code == grpc.StatusCode.NOT_FOUND and outcome.details == text,
+               "expected NOT_FOUND %r, got %s" % (text, outcome.describe()))
+        expect(outcome.end_sealed, "the error end was not sealed")
+        return "NOT_FOUND with its unicode message; status seal (COUNT 0) verified"
+
+    def tampered_body(self):
+        signed = echo_pb2.EchoRequest(payload=b"pay 10").SerializeToString()
+        sent = echo_pb2.EchoRequest(payload=b"pay 99").SerializeToString()
+        with self._channel() as channel:
+            outcome = call_unary(channel, signed_metadata(self.key, UNARY_PATH, signed), sent, self.key.secret)
+        return expect_refused(outcome, "signature")
+
+    def bad_signature(self):
+        wrong = Key(self.key.id, os.urandom(32))
+        message = echo_pb2.EchoRequest(payload=b"x").SerializeToString()
+        with self._channel() as channel:
+            outcome = call_unary(channel, signed_metadata(wrong, UNARY_PATH, message), message, wrong.secret)
+        return expect_refused(outcome, "signature")
+
+    def replay(self):
+        message = echo_pb2.EchoRequest(payload=b"once").SerializeToString()
+        metadata = signed_metadata(self.key, UNARY_PATH, message)
+        with self._channel() as channel:
+            first = call_unary(channel, metadata, message, self.key.secret)
+            second = call_unary(channel, metadata, message, self.key.secret)
+        expect_verified_ok(first)
+        return "first OK, second " + expect_refused(second, "replay")
+
+    def stale(self):
+        five_minutes_ago = str(int(time.time() * 1000) - 5 * 60 * 1000)
+        message = echo_pb2.EchoRequest(payload=b"late").SerializeToString()
+        with self._channel() as channel:
+            outcome = call_unary(channel, signed_metadata(self.key, UNARY_PATH, message, timestamp=five_minutes_ago),
+                                 message, self.key.secret)
+        return expect_refused(outcome, "ago")
+
+    def unknown_key(self):
+        stranger = Key("no-such-key", os.urandom(32))
+        message = echo_pb2.EchoRequest(payload=b"who").SerializeToString()
+        with self._channel() as channel:
+            outcome = call_unary(channel, signed_metadata(stranger, UNARY_PATH, message), message, stranger.secret)
+        return expect_refused(outcome, "unknown")
+
+    def impostor_detected(self):
+        # Offline, against the worked example: each of these must fail verification.
+        k, n = EXAMPLE_KEY, EXAMPLE_NONCE
+        other = bytes(range(1, 33))
+        problems = [what for what, thunk in (
+            ("sealed with another key", lambda: open_sealed(
+                k.secret, n, 0, EXAMPLE_RESPONSE + message_seal(other, n, 0, EXAMPLE_RESPONSE))),
+            ("seal moved to SEQ 1", lambda: open_sealed(k.secret, n, 1, EXAMPLE_SEALED_RESPONSE)),
+            ("seal of another call's nonce", lambda: open_sealed(k.secret, "ff" * 16, 0, EXAMPLE_SEALED_RESPONSE)),
+            ("unsealed message", lambda: open_sealed(k.secret, n, 0, EXAMPLE_RESPONSE)),
+            ("OK end sealed with another key", lambda: check_end(
+                k.secret, n, 1, grpc.StatusCode.OK, "", ((STATUS_SEAL_HEADER, status_seal(other, n, 1, 0, "")),))),
+            ("OK end sealed for another count", lambda: check_end(
+                k.secret, n, 1, grpc.StatusCode.OK, "", ((STATUS_SEAL_HEADER, status_seal(k.secret, n, 2, 0, "")),))),
+            ("unsealed OK end", lambda: check_end(k.secret, n, 1, grpc.StatusCode.OK, "", ())),
+        ) if not _rejects(thunk)]
+        expect(not problems, "accepted: " + "; ".join(problems))
+
+        # Online: a grpcio server that lacks the key answers a signed call.
+        message = echo_pb2.EchoRequest(payload=b"trust me").SerializeToString()
+        for seal, reason in ((True, "wrongly sealed"), (False, "carries no seal")):
+            with ImpostorServer(os.urandom(32), seal) as impostor, \
+                    self._channel("127.0.0.1:%d" % impostor.port) as channel:
+                outcome = call_unary(channel, signed_metadata(self.key, UNARY_PATH, message), message, self.key.secret)
+            expect(outcome.unverified is not None and reason in outcome.unverified,
+                   "an impostor that answers %s was not caught: %s, %s"
+                   % ("with another key" if seal else "unsealed", outcome.describe(), outcome.unverified))
+        return "7 forged seals refused offline; live impostors (other key, no seal) refused"
+
+
+CASE_NAMES = (
+    "vector", "signed_unary", "signed_stream", "signed_error", "tampered_body", "bad_signature",
+    "replay", "stale", "unknown_key", "impostor_detected",
+)
+
+
+def run_case(cases, name, timeout):
+    """Runs one case on a daemon thread; returns the result dict, never raises."""
+    outcome = {}
+
+    def body():
+        try:
+            outcome["detail"] = getattr(cases, name)()
+            outcome["ok"] = True
+        except CaseFailed as failure:
+            outcome.update(ok=False, detail=str(failure))
+        except grpc.RpcError as error:
+            outcome.update(ok=False, detail="unexpected RPC error %s: %r" % (error.code().name, error.details()))
+        except Exception as error:  # report, never crash the runner
+            outcome.update(ok=False, detail="%s: %s" % (type(error).__name__, error))
+
+    worker = threading.Thread(target=body, name="case-" + name, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        return {"case": name, "ok": False, "detail": "timed out after %.0f s" % timeout}
+    return {"case": name, "ok": outcome["ok"], "detail": outcome["detail"]}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", required=True, help="HOST:PORT of the verifying Echo server")
+    parser.add_argument("--case", choices=CASE_NAMES, help="run only this case (default: all)")
+    parser.add_argument("--case-timeout", type=float, default=CASE_TIMEOUT_SECONDS)
+    args = parser.parse_args(argv)  # exits with 2 on usage errors
+
+    cases = Cases(args.target, Key.from_environment())
+    abandoned = False
+    for name in [args.case] if args.case else CASE_NAMES:
+        result = run_case(cases, name, args.case_timeout)
+        abandoned = abandoned or result["detail"].startswith("timed out")
+        sys.stdout.write(json.dumps(result) + "\n")  # ASCII-only JSON, whatever the locale
+        sys.stdout.flush()
+    if abandoned:
+        os._exit(0)  # a hung case thread may hold grpc resources that would block a clean exit
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
