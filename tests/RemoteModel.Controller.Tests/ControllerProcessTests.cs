@@ -160,7 +160,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         var models = new ModelClient(_bed.Channel(address));
         await models.ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "ACME" },
             options: new CallOptions { Headers = new Metadata { { "remotemodel-caller", "alice" } } });
-        await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => Row(l) is ["Symbol", "\"ACME\"", "", ['v', ..], _, "alice (modify)"]);
+        await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => Row(l) is ["Symbol", "\"ACME\"", "", ['v', ..], _, var by] && by.StartsWith("alice [key local]", StringComparison.Ordinal));
         await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => Row(l) is ["Rate", "1", "Hz", ..]);
         await viewer.WaitForLineAsync("ticker at ", TimeSpan.FromSeconds(30), l => l.Contains("  connected  v", StringComparison.Ordinal) && l.Contains("as wall", StringComparison.Ordinal));
 
@@ -189,7 +189,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
 
         var line = await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => l.Contains("Rate=50", StringComparison.Ordinal));
         Assert.Contains("CHANGE", line, StringComparison.Ordinal);
-        Assert.Contains("by bob (modify)", line, StringComparison.Ordinal);
+        Assert.Contains("by bob [key local] (modify)", line, StringComparison.Ordinal);
         Assert.DoesNotContain(viewer.Lines, l => l.Contains('│'));
     }
 

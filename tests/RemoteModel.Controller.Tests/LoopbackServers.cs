@@ -5,6 +5,7 @@ using RemoteModel.Naming.Client;
 using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Server;
 using RemoteModel.Naming.V1;
+using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
 using RemoteModel.Transport.Server;
 
@@ -38,7 +39,8 @@ public sealed class LoopbackServers : IAsyncDisposable
         var oven = new Oven();
         models.Add(model, oven);
         var names = new EmbeddedRegistryStore();
-        var server = GrpcServer.CreateBuilder().AddService(new ModelService(models).Bind()).AddService(new NamingService(names).Bind()).Build();
+        var server = GrpcServer.CreateBuilder().AddService(new ModelService(models).Bind()).AddService(new NamingService(names).Bind())
+            .UseCallVerifier(TestKeyring.Verifier()).Build();
         await server.StartAsync();
         var servers = new LoopbackServers(models, names, server, oven);
         using var channel = GrpcChannel.ForAddress(servers.Address);

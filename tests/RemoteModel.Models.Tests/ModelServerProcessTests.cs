@@ -118,7 +118,7 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
             options: new Transport.CallOptions { Headers = new Transport.Metadata { { "remotemodel-caller", "alice" } } });
         var line = await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(10), l => l.Contains("Symbol=\"ACME\"", StringComparison.Ordinal));
         Assert.Contains("CHANGE", line, StringComparison.Ordinal);
-        Assert.Contains("by alice (modify)", line, StringComparison.Ordinal);
+        Assert.Contains("by alice [key local] (modify)", line, StringComparison.Ordinal);
 
         viewer.Signal(Posix.SigKill);
         await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the killed viewer to drop out");

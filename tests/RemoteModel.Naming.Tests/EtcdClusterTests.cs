@@ -88,8 +88,8 @@ public sealed class EtcdClusterTests(ITestOutputHelper output)
         await using var second = Executables.Start(Executables.NameServer, ["--listen", "http://127.0.0.1:0", "--store", "etcd", .. endpoints]);
         var firstAddress = (await first.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(60))).Split(' ')[0];
         var secondAddress = (await second.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(60))).Split(' ')[0];
-        using var firstChannel = Transport.Client.GrpcChannel.ForAddress(firstAddress);
-        using var secondChannel = Transport.Client.GrpcChannel.ForAddress(secondAddress);
+        using var firstChannel = TestKeyring.Channel(firstAddress);
+        using var secondChannel = TestKeyring.Channel(secondAddress);
         var viaFirst = new Client.NamingClient(firstChannel);
         var viaSecond = new Client.NamingClient(secondChannel);
 

@@ -195,7 +195,7 @@ public sealed class NameServerProcessTests : IAsyncLifetime
 
     private sealed class Client(string address) : IDisposable
     {
-        public NamingClient Naming { get; } = new(Transport.Client.GrpcChannel.ForAddress(address));
+        public NamingClient Naming { get; } = new(TestKeyring.Channel(address));
 
         public void Dispose() => Naming.Channel.Dispose();
     }

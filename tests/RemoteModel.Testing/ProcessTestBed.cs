@@ -66,7 +66,7 @@ public sealed class ProcessTestBed : IAsyncDisposable
     /// <summary>A channel to <paramref name="address"/>, closed with the others.</summary>
     public GrpcChannel Channel(string address)
     {
-        var channel = GrpcChannel.ForAddress(address);
+        var channel = TestKeyring.Channel(address);
         _channels.Add(channel);
         return channel;
     }

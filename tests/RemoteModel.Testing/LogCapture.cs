@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace RemoteModel.Models.Tests;
+namespace RemoteModel.Testing;
 
 /// <summary>Keeps every log line with its structured properties, so tests can see what was logged.</summary>
 public sealed class LogCapture : ILoggerProvider, ILoggerFactory
