@@ -14,9 +14,9 @@ internal static class ServeCommand
 {
     public static void Configure(RootCommand root)
     {
-        var listen = new Option<string[]>("--listen") { Description = "Where to listen (repeatable): http://host:port, https://host:port, unix:/path. Default http://127.0.0.1:0 (a free port).", AllowMultipleArgumentsPerToken = true };
-        var models = new Option<string[]>("--model") { Description = "A model to host (repeatable): NAME=TYPE, e.g. stage/1=Lab.Stage.", AllowMultipleArgumentsPerToken = true };
-        var assemblies = new Option<string[]>("--assembly") { Description = "An assembly holding model classes (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var listen = new Option<string[]>("--listen") { Description = "Where to listen (repeatable): http://host:port, https://host:port, unix:/path. Default http://127.0.0.1:0 (a free port)." };
+        var models = new Option<string[]>("--model") { Description = "A model to host (repeatable): NAME=TYPE, e.g. stage/1=Lab.Stage." };
+        var assemblies = new Option<string[]>("--assembly") { Description = "An assembly holding model classes (repeatable)." };
         var nameServer = new Option<string?>("--ns") { Description = "The name server to register with. Default $REMOTEMODEL_NAMESERVER, then http://127.0.0.1:9090." };
         var noRegister = new Option<bool>("--no-register") { Description = "Serve without registering with a name server." };
         foreach (var option in new Option[] { listen, models, assemblies, nameServer, noRegister })

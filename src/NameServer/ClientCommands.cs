@@ -34,8 +34,8 @@ internal static class ClientCommands
         var prefix = new Argument<string>("prefix") { Description = "Only names starting with this.", DefaultValueFactory = _ => string.Empty };
         var pattern = new Option<string?>("--pattern") { Description = "Only names matching this regular expression (whole name)." };
         var kind = new Option<string?>("--kind") { Description = "Only registrations of this kind (model, viewer, ...)." };
-        var metadata = new Option<string[]>("--meta") { Description = "Only registrations with this key=value (repeatable; all must match).", AllowMultipleArgumentsPerToken = true };
-        var anyMetadata = new Option<string[]>("--any-meta") { Description = "Only registrations with at least one of these key=value.", AllowMultipleArgumentsPerToken = true };
+        var metadata = new Option<string[]>("--meta") { Description = "Only registrations with this key=value (repeatable; all must match)." };
+        var anyMetadata = new Option<string[]>("--any-meta") { Description = "Only registrations with at least one of these key=value." };
         var command = new Command("list", "List registrations.") { prefix, pattern, kind, metadata, anyMetadata };
         command.SetAction((result, token) => WithClientAsync(result, async client =>
         {
@@ -128,7 +128,7 @@ internal static class ClientCommands
         var name = new Argument<string>("name") { Description = "The name to register." };
         var endpoints = new Argument<string[]>("endpoint") { Description = "Where it is reached: http://host:port, unix:/path.", Arity = ArgumentArity.ZeroOrMore };
         var kind = new Option<string>("--kind") { Description = "What it is.", DefaultValueFactory = _ => "model" };
-        var metadata = new Option<string[]>("--meta") { Description = "key=value (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var metadata = new Option<string[]>("--meta") { Description = "key=value (repeatable)." };
         var ttl = new Option<TimeSpan?>("--ttl") { Description = "Lease TTL (e.g. 00:00:30); 00:00:00 registers statically (kept across restarts)." };
         var hold = new Option<bool>("--hold") { Description = "Hold the registration until this command ends (Ctrl+C, kill): it drops out by itself." };
         var safe = new Option<bool>("--safe") { Description = "Refuse to replace a live registration of the same name." };
@@ -167,10 +167,11 @@ internal static class ClientCommands
 
     private static async Task<int> WithClientAsync(ParseResult result, Func<NamingClient, Task<int>> action)
     {
-        NamingClient client;
+        NamingClient? client = null;
         try
         {
             client = await NameServerLocator.ConnectAsync(result.GetValue(NameServerOption));
+            return await action(client);
         }
         catch (NameServerUnreachableException ex)
         {
@@ -182,22 +183,18 @@ internal static class ClientCommands
             Console.Error.WriteLine(ex.Message);
             return Refused;
         }
-
-        using (client.Channel)
+        catch (RpcException ex)
         {
-            try
-            {
-                return await action(client);
-            }
-            catch (RpcException ex)
-            {
-                Console.Error.WriteLine($"{ex.Status.Code}: {ex.Status.Detail}");
-                return ex.StatusCode == StatusCode.Unavailable ? Unreachable : Refused;
-            }
-            catch (OperationCanceledException)
-            {
-                return 0;
-            }
+            Console.Error.WriteLine($"{ex.Status.Code}: {ex.Status.Detail}");
+            return ex.StatusCode == StatusCode.Unavailable ? Unreachable : Refused;
+        }
+        catch (OperationCanceledException)
+        {
+            return 0;
+        }
+        finally
+        {
+            client?.Channel.Dispose();
         }
     }
 

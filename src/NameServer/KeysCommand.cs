@@ -26,8 +26,8 @@ internal static class KeysCommand
     private static Command Generate()
     {
         var id = new Argument<string>("id") { Description = "The new key's id (a-z, 0-9, '.', '_', '-')." };
-        var scopes = new Option<string[]>("--scope") { Description = "What it may do (repeatable): read, control, register, admin.", AllowMultipleArgumentsPerToken = true, Required = true };
-        var names = new Option<string[]>("--name") { Description = "A name pattern it is limited to (repeatable): stage/*, ticker/**.", AllowMultipleArgumentsPerToken = true };
+        var scopes = new Option<string[]>("--scope") { Description = "What it may do (repeatable): read, control, register, admin.", Required = true };
+        var names = new Option<string[]>("--name") { Description = "A name pattern it is limited to (repeatable): stage/*, ticker/**." };
         var notBefore = new Option<DateTimeOffset?>("--not-before") { Description = "Valid from (RFC 3339, UTC)." };
         var notAfter = new Option<DateTimeOffset?>("--not-after") { Description = "Valid until (RFC 3339, UTC)." };
         var makeDefault = new Option<bool>("--default") { Description = "Make it the key local clients sign with." };

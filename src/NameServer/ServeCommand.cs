@@ -17,7 +17,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var listen = new Option<string[]>("--listen") { Description = "Where to listen (repeatable): http://host:port, https://host:port, unix:/path. Default http://127.0.0.1:9090.", AllowMultipleArgumentsPerToken = true };
+        var listen = new Option<string[]>("--listen") { Description = "Where to listen (repeatable): http://host:port, https://host:port, unix:/path. Default http://127.0.0.1:9090." };
         var store = new Option<string?>("--store") { Description = "Where the registry lives: embedded (default), etcd, consul." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the embedded store keeps static registrations." };
         var command = new Command("serve", "Run the name server (the default command).") { listen, store, dataDir };

@@ -1,3 +1,4 @@
+using RemoteModel.Security.Keys;
 using RemoteModel.Transport.Server;
 
 namespace RemoteModel.Hosting;
@@ -24,6 +25,10 @@ public sealed class TlsOptions
             endpoint.CertificatePath = CertificatePath
                 ?? throw new InvalidOperationException($"{url} is https but no certificate is configured: set Tls:CertificatePath (and Tls:KeyPath for PEM).");
             endpoint.CertificateKeyPath = KeyPath;
+            if (KeyPath is not null && File.Exists(KeyPath))
+            {
+                PrivateFile.Check(KeyPath, "TLS private key");
+            }
         }
 
         return endpoint;

@@ -39,7 +39,7 @@ public sealed class QuickStartTests : IAsyncLifetime
 
         await demo.WaitForLineAsync("connected to ticker", StartTimeout);
         await demo.WaitForLineAsync(string.Empty, StartTimeout, line => line.Contains(" CHANGE ") && line.Contains("by model"));
-        var naming = await NameServerLocator.ConnectAsync(nameServer);
+        var naming = await NameServerLocator.ConnectAsync(nameServer, UserDirectories.Outsider);
         var listed = (await naming.ListAsync()).Registrations;
         Assert.Contains(listed, r => r.Name == "ticker" && r.Kind == "model");
         Assert.Contains(listed, r => r.Name.StartsWith("ticker/viewers/", StringComparison.Ordinal) && r.Kind == "viewer");
@@ -49,7 +49,7 @@ public sealed class QuickStartTests : IAsyncLifetime
 
         Assert.Equal(0, await demo.WaitForExitAsync(StopTimeout));
         Assert.Contains("stopped viewing ticker", demo.Lines);
-        await Assert.ThrowsAsync<NameServerUnreachableException>(() => NameServerLocator.ConnectAsync(nameServer));
+        await Assert.ThrowsAsync<NameServerUnreachableException>(() => NameServerLocator.ConnectAsync(nameServer, UserDirectories.Outsider));
         var modelServerLog = await File.ReadAllLinesAsync(Path.Combine(_home.Data, "remotemodel", "demo", "modelserver.log"));
         Assert.Contains(modelServerLog, line => line.Contains("Model server stopped"));
     }
@@ -66,7 +66,7 @@ public sealed class QuickStartTests : IAsyncLifetime
         demo.Signal(Posix.SigTerm);
         Assert.Equal(0, await demo.WaitForExitAsync(StopTimeout));
 
-        var naming = await NameServerLocator.ConnectAsync(nameServer);
+        var naming = await NameServerLocator.ConnectAsync(nameServer, UserDirectories.Outsider);
         Assert.Empty((await naming.ListAsync()).Registrations);
         Assert.False(nameServerProcess.HasExited);
     }

@@ -52,7 +52,7 @@ public sealed class ShutdownTests : IAsyncLifetime
         Assert.Equal(0, await server.WaitForExitAsync(StopTimeout));
         Assert.Contains("stopped viewing ticker", viewer.Lines);
         Assert.Contains("Model server stopped", server.StandardError);
-        var naming = await NameServerLocator.ConnectAsync(_nameServer);
+        var naming = await NameServerLocator.ConnectAsync(_nameServer, UserDirectories.Outsider);
         Assert.Empty((await naming.ListAsync()).Registrations);
     }
 

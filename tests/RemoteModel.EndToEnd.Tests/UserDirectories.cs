@@ -3,6 +3,8 @@ namespace RemoteModel.EndToEnd.Tests;
 /// <summary>
 /// A user's data, configuration and state directories of their own for one test, so the
 /// executables' files (logs, the embedded registry, keyrings, history) never touch the real ones.
+/// Like a user on a fresh machine, it has no keyring until the first server makes one there: the
+/// test process's own keyring (<see cref="Testing.TestKeyring"/>) is not handed down.
 /// </summary>
 internal sealed class UserDirectories : IDisposable
 {
@@ -19,7 +21,12 @@ internal sealed class UserDirectories : IDisposable
         ["XDG_DATA_HOME"] = Data,
         ["XDG_CONFIG_HOME"] = Config,
         ["XDG_STATE_HOME"] = State,
+        ["REMOTEMODEL_KEYRING"] = string.Empty,
+        ["REMOTEMODEL_KEY"] = string.Empty,
     };
+
+    /// <summary>How the test process calls this user's servers: unsigned (it holds none of their keys), so for open reads only.</summary>
+    public static Transport.Client.GrpcChannelOptions Outsider => new();
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -16,8 +16,6 @@ public static class KeyringFile
     /// <summary>The id of the key a first server start creates.</summary>
     public const string LocalKeyId = "local";
 
-    private const UnixFileMode GroupOrOthers = (UnixFileMode)0b000_111_111;
-
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -173,13 +171,7 @@ public static class KeyringFile
             throw new FileNotFoundException($"There is no keyring at {path}.", path);
         }
 
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & GroupOrOthers) != 0)
-        {
-            throw new KeyringException(
-                $"The keyring {path} can be read or written by others (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); " +
-                $"it holds secrets, so it is refused. Fix it with: chmod 600 {path}");
-        }
+        PrivateFile.Check(path, "keyring");
     }
 
     // Exception texts of the parsers, without any quoted input.

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using RemoteModel.Naming.Client;
+using RemoteModel.Naming.V1;
+using RemoteModel.Security.Keys;
+using RemoteModel.Security.Signing;
+using RemoteModel.Testing;
+using RemoteModel.Transport;
+using RemoteModel.Transport.Client;
+
+namespace RemoteModel.Security.Tests;
+
+/// <summary>
+/// The name server executable as a user meets it on a fresh machine: no keyring anywhere, so the
+/// first start makes one that the command-line tools use by themselves; the keys command; the
+/// refusals at start; TLS from certificate files.
+/// </summary>
+public sealed class ServerProcessTests : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _root = Directory.CreateTempSubdirectory("rm-auth-").FullName;
+    private readonly List<ChildProcess> _processes = [];
+
+    /// <summary>A user with no keyring: the test process's own one is not handed down.</summary>
+    private Dictionary<string, string> Environment => new()
+    {
+        ["XDG_CONFIG_HOME"] = Path.Combine(_root, "config"),
+        [KeyringFile.KeyringVariable] = string.Empty,
+        [ClientCredentials.KeyVariable] = string.Empty,
+    };
+
+    private string KeyringPath => Path.Combine(_root, "config", "remotemodel", "keyring.json");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_first_start_creates_a_private_keyring_that_the_command_line_uses_by_itself()
+    {
+        var address = await StartNameServerAsync();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeyringPath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(KeyringPath)!));
+        var created = Assert.Single(_processes[0].StandardError.Split('\n'), l => l.Contains("Created keyring", StringComparison.Ordinal));
+        Assert.DoesNotContain(KeyringFile.EncodeSecret(KeyringFile.Read(KeyringPath).Keys[0]), _processes[0].StandardError, StringComparison.Ordinal);
+        Assert.Contains(KeyringPath, created, StringComparison.Ordinal);
+
+        var (registered, _, _) = await RunAsync(["--ns", address, "register", "lab/oven", "http://127.0.0.1:5000", "--ttl", "00:00:30"]);
+        Assert.Equal(0, registered);
+
+        var (unsigned, _, error) = await RunAsync(["--ns", address, "register", "lab/other", "http://127.0.0.1:5001"], new() { ["REMOTEMODEL_Auth__Enabled"] = "false" });
+        Assert.Equal(1, unsigned);
+        Assert.StartsWith("Unauthenticated: /remotemodel.v1.Naming/Register needs a key with scope 'register'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_are_generated_listed_without_secrets_and_revoked_and_the_server_follows_the_file()
+    {
+        var address = await StartNameServerAsync();
+        var (generated, output, note) = await RunAsync(["keys", "generate", "ops", "--scope", "control", "--scope", "read", "--name", "stage/*"]);
+        Assert.Equal(0, generated);
+        var secretLine = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("ops:", secretLine, StringComparison.Ordinal);
+        Assert.Equal(32, Convert.FromBase64String(secretLine["ops:".Length..]).Length);
+        Assert.Contains("shown only now", note, StringComparison.Ordinal);
+
+        var (listed, table, _) = await RunAsync(["keys", "list"]);
+        Assert.Equal(0, listed);
+        Assert.Contains(table.Split('\n'), l => l.StartsWith("ops ", StringComparison.Ordinal) && l.Contains("read,control", StringComparison.Ordinal) && l.Contains("stage/*", StringComparison.Ordinal) && l.EndsWith("valid", StringComparison.Ordinal));
+        Assert.Contains(table.Split('\n'), l => l.StartsWith("local ", StringComparison.Ordinal) && l.EndsWith("valid (default)", StringComparison.Ordinal));
+        Assert.DoesNotContain(secretLine["ops:".Length..], table, StringComparison.Ordinal);
+
+        // The new key is trusted without a restart, and limited to what it was given.
+        var asOps = new Dictionary<string, string> { [ClientCredentials.KeyVariable] = secretLine };
+        await ProcessTestBed.PollAsync(async () => (await RunAsync(["--ns", address, "list"], asOps)).ExitCode == 0, "the name server to trust the new key");
+        var (refused, _, denied) = await RunAsync(["--ns", address, "register", "stage/1", "http://127.0.0.1:5000"], asOps);
+        Assert.Equal(1, refused);
+        Assert.Equal("PermissionDenied: key 'ops' lacks scope 'register' needed by /remotemodel.v1.Naming/Register; it has: read, control", denied.Trim());
+
+        Assert.Equal(0, (await RunAsync(["keys", "revoke", "ops"])).ExitCode);
+        await ProcessTestBed.PollAsync(async () => (await RunAsync(["--ns", address, "list"], asOps)).Error.Contains("key 'ops' was revoked", StringComparison.Ordinal), "the name server to refuse the revoked key");
+        Assert.EndsWith("revoked", (await RunAsync(["keys", "list"])).Output.Split('\n').Single(l => l.StartsWith("ops ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Single(_processes[0].StandardError.Split('\n'), l => l.Contains("Auth refused", StringComparison.Ordinal) && l.Contains("lacks scope register", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_server_will_not_start_on_a_keyring_others_can_read_and_says_how_to_fix_it()
+    {
+        KeyringFile.ReadOrCreate(KeyringPath);
+        File.SetUnixFileMode(KeyringPath, (UnixFileMode)0b110_100_100);
+        var server = Start(["--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(_root, "data")]);
+        Assert.NotEqual(0, await server.WaitForExitAsync(StartTimeout));
+        Assert.Contains($"Fix it with: chmod 600 {KeyringPath}", string.Join('\n', server.Lines) + server.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_with_authentication_off_warns_at_start_and_lets_anyone_register()
+    {
+        var address = await StartNameServerAsync("--Auth:Enabled=false");
+        Assert.Contains(_processes[0].StandardError.Split('\n'), l => l.Contains("[WRN]", StringComparison.Ordinal) && l.Contains("AUTHENTICATION IS OFF", StringComparison.Ordinal));
+        Assert.False(File.Exists(KeyringPath));
+        using var channel = GrpcChannel.ForAddress(address);
+        await new NamingClient(channel).RegisterAsync(new Registration { Name = "anyone", Kind = "model", Endpoints = { "http://127.0.0.1:1" } }, TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Over_tls_from_certificate_files_signed_calls_work_and_the_certificate_is_checked()
+    {
+        var (certificate, key) = WriteSelfSignedCertificate();
+        var address = await StartNameServerAsync("--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}");
+        Assert.StartsWith("https://127.0.0.1:", address, StringComparison.Ordinal);
+
+        var signer = new HmacCallSigner(KeyringFile.Read(KeyringPath).SigningKey()!);
+        using var trusting = GrpcChannel.ForAddress(address, new GrpcChannelOptions { TrustedCertificatePath = certificate, Signer = signer });
+        var stored = await new NamingClient(trusting).RegisterAsync(new Registration { Name = "secure", Kind = "model", Endpoints = { "https://127.0.0.1:1" } }, TimeSpan.FromSeconds(30));
+        Assert.Equal("secure", stored.Name);
+
+        using var untrusting = GrpcChannel.ForAddress(address, new GrpcChannelOptions { Signer = signer });
+        var error = await Assert.ThrowsAsync<RpcException>(() => new NamingClient(untrusting).PingAsync());
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tls_key_others_can_read_is_refused_at_start()
+    {
+        var (certificate, key) = WriteSelfSignedCertificate();
+        File.SetUnixFileMode(key, (UnixFileMode)0b110_100_100);
+        var server = Start(["--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}", "--data-dir", Path.Combine(_root, "data")]);
+        Assert.NotEqual(0, await server.WaitForExitAsync(StartTimeout));
+        Assert.Contains($"The TLS private key {key} can be read or written by others", string.Join('\n', server.Lines) + server.StandardError, StringComparison.Ordinal);
+    }
+
+    private async Task<string> StartNameServerAsync(params string[] extra)
+    {
+        var listen = extra.Contains("--listen") ? [] : new[] { "--listen", "http://127.0.0.1:0" };
+        var server = Start([.. listen, "--data-dir", Path.Combine(_root, "data"), .. extra]);
+        return (await server.WaitForLineAsync("LISTENING ", StartTimeout)).Trim();
+    }
+
+    private ChildProcess Start(IEnumerable<string> arguments)
+    {
+        var process = Executables.Start(Executables.NameServer, arguments, Environment);
+        _processes.Add(process);
+        return process;
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] arguments, Dictionary<string, string>? extra = null)
+    {
+        var environment = Environment;
+        foreach (var (key, value) in extra ?? [])
+        {
+            environment[key] = value;
+        }
+
+        await using var process = Executables.Start(Executables.NameServer, arguments, environment);
+        var exitCode = await process.WaitForExitAsync(StartTimeout);
+        await Task.Delay(50);
+        return (exitCode, string.Join('\n', process.Lines), process.StandardError);
+    }
+
+    private (string Certificate, string Key) WriteSelfSignedCertificate()
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var certificatePath = Path.Combine(_root, "server.crt");
+        var keyPath = Path.Combine(_root, "server.key");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, rsa.ExportPkcs8PrivateKeyPem());
+        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return (certificatePath, keyPath);
+    }
+}
