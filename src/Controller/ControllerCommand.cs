@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using RemoteModel.Client;
 using RemoteModel.Hosting;
+using RemoteModel.Security;
 using Serilog;
 using Serilog.Extensions.Logging;
 
@@ -30,6 +31,12 @@ internal static class ControllerCommand
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, _) =>
         {
+            if (!ClientCredentials.TryLoadDefault(out var keyProblem))
+            {
+                Console.Error.WriteLine($"error: {keyProblem}");
+                return Task.FromResult(1);
+            }
+
             var overrides = new Dictionary<string, string?>();
             if (result.GetValue(nameServer) is { } ns)
             {

@@ -24,6 +24,26 @@ public static class ClientCredentials
     /// <exception cref="KeyringException">A key or keyring was found but cannot be used.</exception>
     public static CallSigner? Default => FromEnvironment.Value;
 
+    /// <summary>
+    /// Loads <see cref="Default"/> now, so a tool can say in one line, before it does anything,
+    /// why the key it found cannot be used.
+    /// </summary>
+    /// <param name="problem">What is wrong, when it returns false.</param>
+    public static bool TryLoadDefault(out string? problem)
+    {
+        try
+        {
+            _ = Default;
+            problem = null;
+            return true;
+        }
+        catch (KeyringException ex)
+        {
+            problem = ex.Message;
+            return false;
+        }
+    }
+
     /// <summary>The <c>Auth</c> settings from the environment (<c>REMOTEMODEL_Auth__KeyId</c>, ...), for programs without a configuration of their own.</summary>
     public static AuthOptions OptionsFromEnvironment() =>
         new ConfigurationBuilder().AddEnvironmentVariables("REMOTEMODEL_").Build().GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();

@@ -3,6 +3,7 @@ using RemoteModel.Hosting;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
+using RemoteModel.Security;
 using RemoteModel.Transport;
 using Spectre.Console;
 
@@ -41,6 +42,12 @@ internal static class FollowCommand
             {
                 Console.Error.WriteLine(ex.Message);
                 return 2;
+            }
+
+            if (!ClientCredentials.TryLoadDefault(out var keyProblem))
+            {
+                Console.Error.WriteLine(keyProblem);
+                return 1;
             }
 
             if (result.GetValue(table) && result.GetValue(lines))

@@ -227,6 +227,24 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         line.StartsWith('│') ? [.. line.Trim().Trim('│').Split('│').Select(c => c.Trim())] : null;
 
     /// <summary>Standard error's lines once the process has ended (the reader may still be catching up).</summary>
+    [Fact]
+    public async Task A_keyring_others_can_read_stops_the_controller_and_the_viewer_with_one_line_that_says_the_fix()
+    {
+        var keyring = Path.Combine(_bed.Directory, "shared-keyring.json");
+        File.Copy(TestKeyring.Path, keyring);
+        File.SetUnixFileMode(keyring, (UnixFileMode)0b110_100_100);
+        var environment = new Dictionary<string, string> { ["REMOTEMODEL_KEYRING"] = keyring };
+
+        var controller = StartController(["-e", "1 + 1", "--no-history"], environment);
+        Assert.Equal(1, await controller.WaitForExitAsync(StartTimeout));
+        Assert.Equal([$"error: The keyring {keyring} can be read or written by others (mode 0644); it holds secrets, so it is refused. Fix it with: chmod 600 {keyring}"],
+            await ErrorLinesAsync(controller));
+
+        var viewer = _bed.Track(Executables.Start(Executables.Viewer, ["ticker", "--ns", _bed.NameServer], environment));
+        Assert.Equal(1, await viewer.WaitForExitAsync(StartTimeout));
+        Assert.Single(await ErrorLinesAsync(viewer), l => l.EndsWith($"Fix it with: chmod 600 {keyring}", StringComparison.Ordinal));
+    }
+
     private static async Task<string[]> ErrorLinesAsync(ChildProcess process)
     {
         await Task.Delay(100);

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Naming.V1;
-using RemoteModel.Transport;
 using RemoteModel.Security;
+using RemoteModel.Transport;
 using RemoteModel.Transport.Authentication;
 using RemoteModel.Transport.Client;
 

@@ -9,8 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RemoteModel.Transport.Health;
 using RemoteModel.Transport.Authentication;
+using RemoteModel.Transport.Health;
 
 namespace RemoteModel.Transport.Server;
 
