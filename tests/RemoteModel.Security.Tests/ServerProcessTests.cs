@@ -1,6 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Security.Keys;
@@ -113,7 +110,7 @@ public sealed class ServerProcessTests : IAsyncDisposable
     [Fact]
     public async Task Over_tls_from_certificate_files_signed_calls_work_and_the_certificate_is_checked()
     {
-        var (certificate, key) = WriteSelfSignedCertificate();
+        var (certificate, key) = TestCertificates.WriteSelfSigned(_root);
         var address = await StartNameServerAsync("--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}");
         Assert.StartsWith("https://127.0.0.1:", address, StringComparison.Ordinal);
 
@@ -130,7 +127,7 @@ public sealed class ServerProcessTests : IAsyncDisposable
     [Fact]
     public async Task A_tls_key_others_can_read_is_refused_at_start()
     {
-        var (certificate, key) = WriteSelfSignedCertificate();
+        var (certificate, key) = TestCertificates.WriteSelfSigned(_root);
         File.SetUnixFileMode(key, (UnixFileMode)0b110_100_100);
         var server = Start(["--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}", "--data-dir", Path.Combine(_root, "data")]);
         Assert.NotEqual(0, await server.WaitForExitAsync(StartTimeout));
@@ -163,23 +160,5 @@ public sealed class ServerProcessTests : IAsyncDisposable
         var exitCode = await process.WaitForExitAsync(StartTimeout);
         await Task.Delay(50);
         return (exitCode, string.Join('\n', process.Lines), process.StandardError);
-    }
-
-    private (string Certificate, string Key) WriteSelfSignedCertificate()
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var certificatePath = Path.Combine(_root, "server.crt");
-        var keyPath = Path.Combine(_root, "server.key");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, rsa.ExportPkcs8PrivateKeyPem());
-        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return (certificatePath, keyPath);
     }
 }

@@ -1,7 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Grpc.Health.V1;
 using RemoteModel.Testing;
@@ -188,7 +186,7 @@ public sealed class GrpcServerTests(EchoServerFixture fixture) : IClassFixture<E
     public async Task A_tls_endpoint_serves_http2_over_alpn_to_a_client_that_trusts_its_certificate()
     {
         var directory = Directory.CreateTempSubdirectory("rm-tls-").FullName;
-        var (certPath, keyPath) = WriteSelfSignedCertificate(directory);
+        var (certPath, keyPath) = TestCertificates.WriteSelfSigned(directory);
         await using var server = GrpcServer.CreateBuilder()
             .Listen(new GrpcEndpoint { Url = "https://127.0.0.1:0", CertificatePath = certPath, CertificateKeyPath = keyPath })
             .AddService(new EchoService().Bind())
@@ -218,22 +216,5 @@ public sealed class GrpcServerTests(EchoServerFixture fixture) : IClassFixture<E
     {
         var reply = await channel.UnaryAsync(EchoMethods.Unary, new EchoRequest { Payload = ByteString.CopyFromUtf8("still here") });
         Assert.Equal("still here", reply.Payload.ToStringUtf8());
-    }
-
-    private static (string CertPath, string KeyPath) WriteSelfSignedCertificate(string directory)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        var certPath = Path.Combine(directory, "server.crt");
-        var keyPath = Path.Combine(directory, "server.key");
-        File.WriteAllText(certPath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return (certPath, keyPath);
     }
 }
