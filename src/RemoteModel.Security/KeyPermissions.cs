@@ -12,7 +12,7 @@ namespace RemoteModel.Security;
 /// scope refuses an unsigned call (UNAUTHENTICATED) and a key without the scope or the name
 /// (PERMISSION_DENIED), saying what the key does allow. Every refusal is logged once.
 /// </summary>
-public sealed partial class KeyPermissions(AuthOptions options, ILogger<KeyPermissions>? logger = null)
+public sealed class KeyPermissions(AuthOptions options, ILogger<KeyPermissions>? logger = null)
 {
     private readonly ILogger _logger = logger ?? NullLogger<KeyPermissions>.Instance;
 
@@ -30,7 +30,7 @@ public sealed partial class KeyPermissions(AuthOptions options, ILogger<KeyPermi
         var key = HmacCallVerifier.KeyOf(context);
         if (key is null)
         {
-            LogRefused(context.Method, context.Peer, "(none)", $"no key; needs scope {scopeName}");
+            AuthLog.Refused(_logger, context.Method, context.Peer, "(none)", $"no key; needs scope {scopeName}");
             throw new RpcException(StatusCode.Unauthenticated,
                 $"{context.Method} needs a key with scope '{scopeName}' and the call was not signed (is a keyring set up? see docs/security.md)");
         }
@@ -38,14 +38,14 @@ public sealed partial class KeyPermissions(AuthOptions options, ILogger<KeyPermi
         if (!key.Has(scope))
         {
             var has = string.Join(", ", KeyScopeNames.Format(key.Scopes));
-            LogRefused(context.Method, context.Peer, key.Id, $"lacks scope {scopeName}");
+            AuthLog.Refused(_logger, context.Method, context.Peer, key.Id, $"lacks scope {scopeName}");
             throw new RpcException(StatusCode.PermissionDenied,
                 $"key '{key.Id}' lacks scope '{scopeName}' needed by {context.Method}; it has: {(has.Length == 0 ? "none" : has)}");
         }
 
         if (!key.Covers(name))
         {
-            LogRefused(context.Method, context.Peer, key.Id, $"not allowed on {name}");
+            AuthLog.Refused(_logger, context.Method, context.Peer, key.Id, $"not allowed on {name}");
             throw new RpcException(StatusCode.PermissionDenied,
                 $"key '{key.Id}' is not allowed on '{name}'; it covers: {string.Join(", ", key.Names)}");
         }
@@ -56,7 +56,4 @@ public sealed partial class KeyPermissions(AuthOptions options, ILogger<KeyPermi
     /// <summary>A read: open unless reads are protected; a signed call's key is returned either way.</summary>
     public AccessKey? DemandRead(ServerCallContext context, string name) =>
         options.ProtectReads ? Demand(context, KeyScopes.Read, name) : HmacCallVerifier.KeyOf(context);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth refused {Method} from {Peer} with key {KeyId}: {Reason}")]
-    private partial void LogRefused(string method, string peer, string keyId, string reason);
 }

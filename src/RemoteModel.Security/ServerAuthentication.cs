@@ -38,7 +38,11 @@ public sealed partial class ServerAuthentication
     /// <summary>The scope checks for the services; null when authentication is off (everything is allowed).</summary>
     public KeyPermissions? Permissions { get; }
 
-    /// <summary>Signs the server's own calls with its keyring's default key; null when off or when the keyring names none.</summary>
+    /// <summary>
+    /// Signs the server's own calls (a model server's registrations): with <c>$REMOTEMODEL_KEY</c>
+    /// when set (a key the name server's keyring holds), else its keyring's default key (or
+    /// <c>Auth:KeyId</c>); null when authentication is off or there is no such key.
+    /// </summary>
     public CallSigner? Signer { get; }
 
     /// <summary>Sets up authentication as <paramref name="options"/> say, logging what it did.</summary>
@@ -60,7 +64,9 @@ public sealed partial class ServerAuthentication
         }
 
         var source = new KeyringSource(path, options.KeyringCheckInterval, timeProvider, loggerFactory.CreateLogger<KeyringSource>());
-        var signingKey = keyring.SigningKey(options.KeyId);
+        var signingKey = System.Environment.GetEnvironmentVariable(ClientCredentials.KeyVariable) is { Length: > 0 } single
+            ? KeyringFile.ParseKey(single)
+            : keyring.SigningKey(options.KeyId);
         LogEnabled(logger, path, keyring.Keys.Count, options.ProtectReads);
         return new ServerAuthentication(
             options,

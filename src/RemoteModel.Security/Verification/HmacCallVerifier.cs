@@ -16,7 +16,7 @@ namespace RemoteModel.Security.Verification;
 /// the window. A verified call's key is kept for the scope checks (<see cref="KeyPermissions"/>)
 /// and its answers are sealed; an unsigned call goes on unsealed. Every refusal is logged once.
 /// </summary>
-public sealed partial class HmacCallVerifier : CallVerifier
+public sealed class HmacCallVerifier : CallVerifier
 {
     private static readonly object VerifiedKeyItem = new();
 
@@ -110,7 +110,7 @@ public sealed partial class HmacCallVerifier : CallVerifier
 
     private RpcException Refuse(ServerCallContext context, string? keyId, string reason)
     {
-        LogRefused(context.Method, context.Peer, keyId is null ? "(none)" : Printable(keyId), reason);
+        AuthLog.Refused(_logger, context.Method, context.Peer, keyId is null ? "(none)" : Printable(keyId), reason);
         return new RpcException(StatusCode.Unauthenticated, reason);
     }
 
@@ -121,7 +121,4 @@ public sealed partial class HmacCallVerifier : CallVerifier
         new([.. text.Take(64).Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '?')]);
 
     private static string FormatSkew(TimeSpan skew) => skew.Duration().TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Auth refused {Method} from {Peer} with key {KeyId}: {Reason}")]
-    private partial void LogRefused(string method, string peer, string keyId, string reason);
 }

@@ -9,6 +9,7 @@ namespace RemoteModel.Security.Verification;
 internal sealed class ReplayGuard(TimeProvider time, int capacity)
 {
     private readonly ConcurrentDictionary<(string KeyId, string Nonce), DateTimeOffset> _seen = new();
+    private readonly Lock _sweeping = new();
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
     public int Count => _seen.Count;
@@ -17,9 +18,16 @@ internal sealed class ReplayGuard(TimeProvider time, int capacity)
     public bool TryClaim(string keyId, string nonce, DateTimeOffset forgetAfter, out bool full)
     {
         var now = time.GetUtcNow();
-        if (now >= _nextSweep || _seen.Count >= capacity)
+        if ((now >= _nextSweep || _seen.Count >= capacity) && _sweeping.TryEnter())
         {
-            Sweep(now);
+            try
+            {
+                Sweep(now);
+            }
+            finally
+            {
+                _sweeping.Exit();
+            }
         }
 
         full = _seen.Count >= capacity;
