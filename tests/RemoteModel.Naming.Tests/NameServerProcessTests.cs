@@ -55,7 +55,7 @@ public sealed class NameServerProcessTests : IAsyncLifetime
         holder.Signal(Posix.SigStop);
         try
         {
-            await AssertGoneWithin("lab/frozen", TimeSpan.FromSeconds(5));
+            await AssertGoneWithin("lab/frozen", TimeSpan.FromSeconds(10));
         }
         finally
         {

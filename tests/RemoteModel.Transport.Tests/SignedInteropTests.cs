@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Verification;
 using RemoteModel.Testing;
-using RemoteModel.Transport.Server;
+using RemoteModel.Transport.Authentication;
 using Xunit.Abstractions;
 
 namespace RemoteModel.Transport.Tests;
@@ -19,13 +18,8 @@ public abstract class SignedInteropTests(SignedClientRunFixture run, ITestOutput
         "vector", "signed_unary", "signed_stream", "signed_error", "tampered_body", "bad_signature",
         "replay", "stale", "unknown_key", "impostor_detected");
 
-    protected async Task AssertCasePassed(string name)
-    {
-        var results = await run.ResultsAsync();
-        Assert.True(results.TryGetValue(name, out var result), $"The client reported no case '{name}'. Output:\n{run.Output}");
-        output.WriteLine(result.Detail); // what the client saw, refusal messages included
-        Assert.True(result.Ok, $"{name}: {result.Detail}");
-    }
+    // Each test's output shows what the client saw, refusal messages included.
+    protected Task AssertCasePassed(string name) => run.AssertCasePassedAsync(name, output);
 }
 
 public sealed class PythonSignedInteropTests(PythonSignedClientRun run, ITestOutputHelper output) : SignedInteropTests(run, output), IClassFixture<PythonSignedClientRun>
@@ -45,70 +39,24 @@ public sealed class NodeSignedInteropTests(NodeSignedClientRun run, ITestOutputH
 /// <summary>
 /// Runs one signing client, once, against a fresh C# echo server that verifies calls with a key
 /// made for this run; the client gets the key through REMOTEMODEL_KEY, as docs/security.md says
-/// a client may, so the secret is never on its command line.
+/// a client may, so the secret is never on its command line (nor in its output).
 /// </summary>
-public abstract class SignedClientRunFixture : IAsyncLifetime
+public abstract class SignedClientRunFixture(Peer peer) : ClientRunFixture(peer, "signed_client")
 {
     private const string KeyId = "interop";
 
     private readonly byte[] _secret = RandomNumberGenerator.GetBytes(AccessKey.MinSecretLength);
-    private GrpcServer _server = null!;
-    private Task<Dictionary<string, CaseResult>>? _results;
 
-    public string Output { get; private set; } = string.Empty;
+    protected override IDictionary<string, string> ClientEnvironment =>
+        new Dictionary<string, string> { ["REMOTEMODEL_KEY"] = $"{KeyId}:{Convert.ToBase64String(_secret)}" };
 
-    protected abstract Peer Peer { get; }
+    // The echo service checks no scopes; the key needs none beyond being known.
+    protected override CallVerifier CreateVerifier() =>
+        new HmacCallVerifier(KeyringSource.Fixed(new Keyring([new AccessKey(KeyId, _secret, KeyScopes.Read)], KeyId)));
 
-    protected abstract (string File, string[] Arguments) Command(string target);
-
-    public Task<Dictionary<string, CaseResult>> ResultsAsync() => _results ??= RunAsync();
-
-    public async Task InitializeAsync()
-    {
-        // The echo service checks no scopes; the key needs none beyond being known.
-        var keyring = new Keyring([new AccessKey(KeyId, _secret, KeyScopes.Read)], KeyId);
-        _server = GrpcServer.CreateBuilder()
-            .Listen("http://127.0.0.1:0")
-            .AddService(new EchoService().Bind())
-            .UseCallVerifier(new HmacCallVerifier(KeyringSource.Fixed(keyring)))
-            .Build();
-        await _server.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    private async Task<Dictionary<string, CaseResult>> RunAsync()
-    {
-        PeerRequirement.Require(Peer);
-        var target = new Uri(_server.Addresses[0]).Authority;
-        var (file, arguments) = Command(target);
-        var environment = new Dictionary<string, string> { ["REMOTEMODEL_KEY"] = $"{KeyId}:{Convert.ToBase64String(_secret)}" };
-        await using var client = ChildProcess.Start(file, arguments, environment: environment);
-        var exitCode = await client.WaitForExitAsync(TimeSpan.FromMinutes(3));
-        await Task.Delay(100); // let the last output lines arrive
-        Output = string.Join('\n', client.Lines) + "\n" + client.StandardError;
-        Assert.True(exitCode == 0, $"{file} exited with {exitCode}:\n{Output}");
-        Assert.DoesNotContain(Convert.ToBase64String(_secret), Output);
-        var options = new JsonSerializerOptions { PropertyNameCaseInsensitive = true };
-        return client.Lines
-            .Where(line => line.StartsWith('{'))
-            .Select(line => JsonSerializer.Deserialize<CaseResult>(line, options)!)
-            .ToDictionary(r => r.Case);
-    }
+    protected override void CheckOutput(string output) => Assert.DoesNotContain(Convert.ToBase64String(_secret), output);
 }
 
-public sealed class PythonSignedClientRun : SignedClientRunFixture
-{
-    protected override Peer Peer => Peer.PythonGrpc;
+public sealed class PythonSignedClientRun() : SignedClientRunFixture(Peer.PythonGrpc);
 
-    protected override (string File, string[] Arguments) Command(string target) =>
-        (OutsidePeers.Python, [RepositoryPaths.Combine("tests", "interop", "python", "signed_client.py"), "--target", target]);
-}
-
-public sealed class NodeSignedClientRun : SignedClientRunFixture
-{
-    protected override Peer Peer => Peer.NodeGrpc;
-
-    protected override (string File, string[] Arguments) Command(string target) =>
-        ("node", [RepositoryPaths.Combine("tests", "interop", "node", "signed_client.js"), "--target", target]);
-}
+public sealed class NodeSignedClientRun() : SignedClientRunFixture(Peer.NodeGrpc);

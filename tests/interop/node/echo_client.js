@@ -18,15 +18,16 @@ const path = require('path');
 const crypto = require('crypto');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const caseRunner = require('./case_runner');
+
+const { CaseFailed, expect, statusName } = caseRunner;
 
 const MIB = 1024 * 1024;
-const CASE_TIMEOUT_MS = 10000;
 const RPC_TIMEOUT_MS = 8000;
 const STATS_POLL_MS = 3000;
 const ECHO_TEXT_VALUE = 'hello world';
 const ECHO_BIN_VALUE = Buffer.from([0x00, 0x01, 0x02, 0xff]);
 const CRASH_SECRET = 'SECRET-INTERNAL-DETAIL';
-const STATUS_NAMES = Object.fromEntries(Object.entries(grpc.status).map(([name, code]) => [code, name]));
 
 /** Loads the repository's protos (this file sits in <root>/tests/interop/node). */
 function loadProtos() {
@@ -40,16 +41,6 @@ function loadProtos() {
 }
 
 const PROTOS = loadProtos();
-
-class CaseFailed extends Error {}
-
-function expect(condition, detail) {
-  if (!condition) throw new CaseFailed(detail);
-}
-
-function statusName(code) {
-  return STATUS_NAMES[code] || String(code);
-}
 
 function deadlineIn(ms) {
   return new Date(Date.now() + ms);
@@ -411,53 +402,9 @@ const CASE_NAMES = [
   'health_watch', 'gzip_request',
 ];
 
-/** Runs one case against its time limit; resolves with the result object, never rejects. */
-async function runCase(cases, name, timeoutMs) {
-  let timer;
-  const timeout = new Promise((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `timed out after ${timeoutMs / 1000} s` }), timeoutMs);
-  });
-  const attempt = Promise.resolve()
-    .then(() => cases[name]())
-    .then((detail) => ({ ok: true, detail }))
-    .catch((error) => ({
-      ok: false,
-      detail: error instanceof CaseFailed ? error.message
-        : error && error.code !== undefined ? `unexpected RPC error ${statusName(error.code)}: ${JSON.stringify(error.details)}`
-          : String(error && error.stack ? error.stack : error),
-    }));
-  const result = await Promise.race([attempt, timeout]);
-  clearTimeout(timer);
-  return { case: name, ok: result.ok, detail: result.detail };
-}
-
-function usage(message) {
-  process.stderr.write(`${message}\nusage: node echo_client.js --target HOST:PORT [--case NAME]\ncases: ${CASE_NAMES.join(' ')}\n`);
-  process.exit(2);
-}
-
-function parseArgs(argv) {
-  const args = { target: null, case: null };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag !== '--target' && flag !== '--case') usage(`unknown argument ${flag}`);
-    if (i + 1 >= argv.length) usage(`${flag} needs a value`);
-    args[flag.slice(2)] = argv[++i];
-  }
-  if (!args.target) usage('--target is required');
-  if (args.case !== null && !CASE_NAMES.includes(args.case)) usage(`unknown case ${args.case}`);
-  return args;
-}
-
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const cases = new Cases(args.target);
-  for (const name of args.case ? [args.case] : CASE_NAMES) {
-    const result = await runCase(cases, name, CASE_TIMEOUT_MS);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  }
-  // A timed-out case may still hold a channel open; exit once stdout has drained.
-  process.stdout.write('', () => process.exit(0));
-}
-
-main();
+caseRunner.main({
+  usageLine: 'node echo_client.js --target HOST:PORT [--case NAME]',
+  caseNames: CASE_NAMES,
+  makeCases: (target) => new Cases(target),
+  describe: caseRunner.describeRpcError,
+});

@@ -19,10 +19,11 @@ const path = require('path');
 const crypto = require('crypto');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
+const caseRunner = require('./case_runner');
 
-const CASE_TIMEOUT_MS = 10000;
+const { expect, statusName } = caseRunner;
+
 const RPC_TIMEOUT_MS = 8000;
-const STATUS_NAMES = Object.fromEntries(Object.entries(grpc.status).map(([name, code]) => [code, name]));
 
 const KEY_ID_HEADER = 'remotemodel-key-id';
 const TIMESTAMP_HEADER = 'remotemodel-timestamp';
@@ -46,18 +47,8 @@ const ECHO = loadEcho();
 const UNARY = ECHO.Unary;
 const STREAM = ECHO.Stream;
 
-class CaseFailed extends Error {}
-
 /** The answer's seals do not prove it came from a holder of the key. */
 class Unverified extends Error {}
-
-function expect(condition, detail) {
-  if (!condition) throw new CaseFailed(detail);
-}
-
-function statusName(code) {
-  return STATUS_NAMES[code] || String(code);
-}
 
 // --- the scheme (docs/security.md) --------------------------------------------------------
 
@@ -421,51 +412,8 @@ const CASE_NAMES = [
   'replay', 'stale', 'unknown_key', 'impostor_detected',
 ];
 
-/** Runs one case against its time limit; resolves with the result object, never rejects. */
-async function runCase(cases, name, timeoutMs) {
-  let timer;
-  const timeout = new Promise((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `timed out after ${timeoutMs / 1000} s` }), timeoutMs);
-  });
-  const attempt = Promise.resolve()
-    .then(() => cases[name]())
-    .then((detail) => ({ ok: true, detail }))
-    .catch((error) => ({
-      ok: false,
-      detail: error instanceof CaseFailed ? error.message : String(error && error.stack ? error.stack : error),
-    }));
-  const result = await Promise.race([attempt, timeout]);
-  clearTimeout(timer);
-  return { case: name, ok: result.ok, detail: result.detail };
-}
-
-function usage(message) {
-  process.stderr.write(`${message}\nusage: REMOTEMODEL_KEY=id:base64secret node signed_client.js --target HOST:PORT [--case NAME]\ncases: ${CASE_NAMES.join(' ')}\n`);
-  process.exit(2);
-}
-
-function parseArgs(argv) {
-  const args = { target: null, case: null };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag !== '--target' && flag !== '--case') usage(`unknown argument ${flag}`);
-    if (i + 1 >= argv.length) usage(`${flag} needs a value`);
-    args[flag.slice(2)] = argv[++i];
-  }
-  if (!args.target) usage('--target is required');
-  if (args.case !== null && !CASE_NAMES.includes(args.case)) usage(`unknown case ${args.case}`);
-  return args;
-}
-
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const cases = new Cases(args.target, keyFromEnvironment());
-  for (const name of args.case ? [args.case] : CASE_NAMES) {
-    const result = await runCase(cases, name, CASE_TIMEOUT_MS);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-  }
-  // A timed-out case may still hold a channel open; exit once stdout has drained.
-  process.stdout.write('', () => process.exit(0));
-}
-
-main();
+caseRunner.main({
+  usageLine: 'REMOTEMODEL_KEY=id:base64secret node signed_client.js --target HOST:PORT [--case NAME]',
+  caseNames: CASE_NAMES,
+  makeCases: (target) => new Cases(target, keyFromEnvironment()),
+});

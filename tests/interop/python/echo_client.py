@@ -8,40 +8,29 @@ echo_server.py). Usage:
 Prints one JSON object per case and line: {"case": ..., "ok": true|false, "detail": ...}.
 Exit code 0 when every requested case ran (whatever its outcome; the caller asserts per case),
 2 on usage errors. Every case runs in its own thread with its own time limit, so one hang is
-reported as that case failing instead of hanging the whole run.
+reported as that case failing instead of hanging the whole run (case_runner.py).
 """
 
-import argparse
-import json
 import os
 import sys
-import threading
 import time
 
 import grpc
 
+import case_runner
 import protos_loader
+from case_runner import CaseFailed, expect
 
 PROTOS = protos_loader.load()
 echo_pb2 = PROTOS.echo_pb2
 health_pb2 = PROTOS.health_pb2
 
 MIB = 1024 * 1024
-CASE_TIMEOUT_SECONDS = 10.0
 RPC_TIMEOUT_SECONDS = 8.0
 STATS_POLL_SECONDS = 3.0
 ECHO_TEXT_VALUE = "hello world"
 ECHO_BIN_VALUE = bytes([0x00, 0x01, 0x02, 0xFF])
 CRASH_SECRET = "SECRET-INTERNAL-DETAIL"
-
-
-class CaseFailed(Exception):
-    """Raised by a case to report what it expected and what it got."""
-
-
-def expect(condition, detail):
-    if not condition:
-        raise CaseFailed(detail)
 
 
 def expect_error(call_thunk, code, message=None):
@@ -337,46 +326,8 @@ def _format_stats(stats):
         stats.cancelled_calls, stats.deadline_exceeded_calls, stats.completed_calls)
 
 
-def run_case(cases, name, timeout):
-    """Runs one case on a daemon thread; returns the result dict, never raises."""
-    outcome = {}
-
-    def body():
-        try:
-            outcome["detail"] = getattr(cases, name)()
-            outcome["ok"] = True
-        except CaseFailed as failure:
-            outcome.update(ok=False, detail=str(failure))
-        except grpc.RpcError as error:
-            outcome.update(ok=False, detail="unexpected RPC error %s: %r" % (error.code().name, error.details()))
-        except Exception as error:  # report, never crash the runner
-            outcome.update(ok=False, detail="%s: %s" % (type(error).__name__, error))
-
-    worker = threading.Thread(target=body, name="case-" + name, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        return {"case": name, "ok": False, "detail": "timed out after %.0f s" % timeout}
-    return {"case": name, "ok": outcome["ok"], "detail": outcome["detail"]}
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target", required=True, help="HOST:PORT of the Echo server")
-    parser.add_argument("--case", choices=CASE_NAMES, help="run only this case (default: all)")
-    parser.add_argument("--case-timeout", type=float, default=CASE_TIMEOUT_SECONDS)
-    args = parser.parse_args(argv)  # exits with 2 on usage errors
-
-    cases = Cases(args.target)
-    abandoned = False
-    for name in [args.case] if args.case else CASE_NAMES:
-        result = run_case(cases, name, args.case_timeout)
-        abandoned = abandoned or result["detail"].startswith("timed out")
-        sys.stdout.write(json.dumps(result) + "\n")  # ASCII-only JSON, whatever the locale
-        sys.stdout.flush()
-    if abandoned:
-        os._exit(0)  # a hung case thread may hold grpc resources that would block a clean exit
-    return 0
+    return case_runner.main(argv, __doc__.splitlines()[0], "HOST:PORT of the Echo server", CASE_NAMES, Cases)
 
 
 if __name__ == "__main__":

@@ -12,26 +12,24 @@ Exit code 0 when every requested case ran (whatever its outcome; the caller asse
 2 on usage errors. Case names and checks mirror tests/interop/node/signed_client.js.
 """
 
-import argparse
 import base64
 import binascii
 import hashlib
 import hmac
-import json
 import os
 import sys
-import threading
 import time
 from concurrent import futures
 
 import grpc
 
+import case_runner
 import protos_loader
+from case_runner import CaseFailed, expect
 
 PROTOS = protos_loader.load()
 echo_pb2 = PROTOS.echo_pb2
 
-CASE_TIMEOUT_SECONDS = 10.0
 RPC_TIMEOUT_SECONDS = 8.0
 UNARY_PATH = "/remotemodel.testing.v1.Echo/Unary"
 STREAM_PATH = "/remotemodel.testing.v1.Echo/Stream"
@@ -47,17 +45,8 @@ SEAL_PREFIX = b"\xfa\x7f\x20"
 SEAL_LENGTH = len(SEAL_PREFIX) + 32
 
 
-class CaseFailed(Exception):
-    """Raised by a case to report what it expected and what it got."""
-
-
 class Unverified(Exception):
     """The answer's seals do not prove it came from a holder of the key."""
-
-
-def expect(condition, detail):
-    if not condition:
-        raise CaseFailed(detail)
 
 
 # --- the scheme (docs/security.md) ---------------------------------------------------------
@@ -421,46 +410,9 @@ CASE_NAMES = (
 )
 
 
-def run_case(cases, name, timeout):
-    """Runs one case on a daemon thread; returns the result dict, never raises."""
-    outcome = {}
-
-    def body():
-        try:
-            outcome["detail"] = getattr(cases, name)()
-            outcome["ok"] = True
-        except CaseFailed as failure:
-            outcome.update(ok=False, detail=str(failure))
-        except grpc.RpcError as error:
-            outcome.update(ok=False, detail="unexpected RPC error %s: %r" % (error.code().name, error.details()))
-        except Exception as error:  # report, never crash the runner
-            outcome.update(ok=False, detail="%s: %s" % (type(error).__name__, error))
-
-    worker = threading.Thread(target=body, name="case-" + name, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        return {"case": name, "ok": False, "detail": "timed out after %.0f s" % timeout}
-    return {"case": name, "ok": outcome["ok"], "detail": outcome["detail"]}
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--target", required=True, help="HOST:PORT of the verifying Echo server")
-    parser.add_argument("--case", choices=CASE_NAMES, help="run only this case (default: all)")
-    parser.add_argument("--case-timeout", type=float, default=CASE_TIMEOUT_SECONDS)
-    args = parser.parse_args(argv)  # exits with 2 on usage errors
-
-    cases = Cases(args.target, Key.from_environment())
-    abandoned = False
-    for name in [args.case] if args.case else CASE_NAMES:
-        result = run_case(cases, name, args.case_timeout)
-        abandoned = abandoned or result["detail"].startswith("timed out")
-        sys.stdout.write(json.dumps(result) + "\n")  # ASCII-only JSON, whatever the locale
-        sys.stdout.flush()
-    if abandoned:
-        os._exit(0)  # a hung case thread may hold grpc resources that would block a clean exit
-    return 0
+    return case_runner.main(argv, __doc__.splitlines()[0], "HOST:PORT of the verifying Echo server",
+                            CASE_NAMES, lambda target: Cases(target, Key.from_environment()))
 
 
 if __name__ == "__main__":
