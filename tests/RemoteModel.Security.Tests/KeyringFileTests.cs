@@ -30,6 +30,16 @@ public sealed class KeyringFileTests : IDisposable
         Assert.Equal(KeyringFile.EncodeSecret(key), KeyringFile.EncodeSecret(again.Keys[0]));
     }
 
+    [Fact]
+    public async Task Servers_starting_at_once_end_up_with_one_key()
+    {
+        var starts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => KeyringFile.ReadOrCreate(PathInside))));
+        Assert.Single(starts, s => s.Created);
+        Assert.Single(starts.Select(s => KeyringFile.EncodeSecret(s.Keyring.Keys[0])).Distinct());
+        Assert.Equal(KeyringFile.EncodeSecret(KeyringFile.Read(PathInside).Keys[0]), KeyringFile.EncodeSecret(starts[0].Keyring.Keys[0]));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(PathInside)!));
+    }
+
     [Theory]
     [InlineData(0b110_100_100, "0644")]
     [InlineData(0b110_110_000, "0660")]

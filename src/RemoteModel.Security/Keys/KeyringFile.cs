@@ -68,28 +68,7 @@ public static class KeyringFile
     }
 
     /// <summary>Writes <paramref name="keyring"/> to <paramref name="path"/>, owner-only, replacing the file whole.</summary>
-    public static void Write(string path, Keyring keyring)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            JsonSerializer.Serialize(stream, KeyringDocument.From(keyring), Json);
-        }
-
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void Write(string path, Keyring keyring) => Write(path, keyring, overwrite: true);
 
     /// <summary>
     /// The keyring at <paramref name="path"/>; when there is none, creates it with one new key
@@ -105,35 +84,14 @@ public static class KeyringFile
         var keyring = new Keyring([NewKey(LocalKeyId, KeyScopes.Admin)], LocalKeyId);
         try
         {
-            // CreateNew: two servers starting at once must not write two different keys.
-            using var claim = new FileStream(path + ".lock", new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Options = FileOptions.DeleteOnClose,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-            if (!File.Exists(path))
-            {
-                Write(path, keyring);
-                return (keyring, true);
-            }
-        }
-        catch (IOException) when (File.Exists(path + ".lock") || File.Exists(path))
-        {
-            // Another process is writing it: wait for it to appear.
-            for (var i = 0; i < 50 && !File.Exists(path); i++)
-            {
-                Thread.Sleep(20);
-            }
-        }
-        catch (DirectoryNotFoundException)
-        {
-            Write(path, keyring);
+            // Never replaces: of two servers starting at once, one writes and both use its key.
+            Write(path, keyring, overwrite: false);
             return (keyring, true);
         }
-
-        return (Read(path), false);
+        catch (IOException) when (File.Exists(path))
+        {
+            return (Read(path), false);
+        }
     }
 
     /// <summary>A new key with a fresh 256-bit secret.</summary>
@@ -161,6 +119,36 @@ public static class KeyringFile
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             throw new KeyringException($"$REMOTEMODEL_KEY is not a key: {Describe(ex)} (write it id:base64secret).");
+        }
+    }
+
+    private static void Write(string path, Keyring keyring, bool overwrite)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        // Written beside it and moved into place, so a reader never sees half a keyring.
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                JsonSerializer.Serialize(stream, KeyringDocument.From(keyring), Json);
+            }
+
+            File.Move(temporary, path, overwrite);
+        }
+        finally
+        {
+            File.Delete(temporary);
         }
     }
 

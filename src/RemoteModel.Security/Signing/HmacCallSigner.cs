@@ -33,7 +33,10 @@ public sealed class HmacCallSigner : CallSigner
         Span<byte> nonceBytes = stackalloc byte[SigningScheme.NonceLength];
         RandomNumberGenerator.Fill(nonceBytes);
         var nonce = Convert.ToHexStringLower(nonceBytes);
-        var signature = Sign(_key, method, timestamp, nonce, new ReadOnlySequence<byte>(request.ToArray()));
+        using var hmac = SigningScheme.CreateHmac(_key.Secret);
+        Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
+        SigningScheme.SignRequest(hmac, method, timestamp, nonce, _key.Id, request, hash);
+        var signature = Convert.ToHexStringLower(hash);
         headers.Add(SigningScheme.KeyIdHeader, _key.Id)
             .Add(SigningScheme.TimestampHeader, timestamp)
             .Add(SigningScheme.NonceHeader, nonce)

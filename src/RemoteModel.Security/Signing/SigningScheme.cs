@@ -33,12 +33,17 @@ internal static class SigningScheme
     public static void SignRequest(
         IncrementalHash hmac, string method, string timestamp, string nonce, string keyId, ReadOnlySequence<byte> message, Span<byte> hash)
     {
-        hmac.AppendData(RequestLabel);
-        AppendLine(hmac, method);
-        AppendLine(hmac, timestamp);
-        AppendLine(hmac, nonce);
-        AppendLine(hmac, keyId);
+        BeginRequest(hmac, method, timestamp, nonce, keyId);
         Append(hmac, message);
+        hmac.GetHashAndReset(hash);
+    }
+
+    /// <inheritdoc cref="SignRequest(IncrementalHash, string, string, string, string, ReadOnlySequence{byte}, Span{byte})"/>
+    public static void SignRequest(
+        IncrementalHash hmac, string method, string timestamp, string nonce, string keyId, ReadOnlySpan<byte> message, Span<byte> hash)
+    {
+        BeginRequest(hmac, method, timestamp, nonce, keyId);
+        hmac.AppendData(message);
         hmac.GetHashAndReset(hash);
     }
 
@@ -88,6 +93,15 @@ internal static class SigningScheme
         }
 
         return difference == 0;
+    }
+
+    private static void BeginRequest(IncrementalHash hmac, string method, string timestamp, string nonce, string keyId)
+    {
+        hmac.AppendData(RequestLabel);
+        AppendLine(hmac, method);
+        AppendLine(hmac, timestamp);
+        AppendLine(hmac, nonce);
+        AppendLine(hmac, keyId);
     }
 
     private static void BeginMessageSeal(IncrementalHash hmac, string nonce, long sequence)
