@@ -8,8 +8,10 @@ using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
 using RemoteModel.Transport.Server;
 
-// bench [--seconds N] [--out PATH] [--only csharp]
-//   Runs every workload for every system and writes a markdown table.
+// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory]
+//   Runs every workload for every system and writes a markdown table. --workloads runs only those
+//   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
+//   write to another --out so bench/RESULTS.md keeps a whole run.
 // bench serve-echo
 //   The echo server the C# workloads call, run as a separate process like the python peers.
 // bench serve-model
@@ -32,55 +34,90 @@ if (args.Length > 0 && args[0] == "serve-echo")
 var seconds = double.Parse(Option("--seconds") ?? "5", CultureInfo.InvariantCulture);
 var output = Option("--out") ?? RepositoryPaths.Combine("bench", "RESULTS.md");
 var onlyCSharp = Option("--only") == "csharp";
+var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,peers]");
+    Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
+    Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
+    Console.WriteLine("  --only       csharp: leave out the python peers");
+    Console.WriteLine("  --workloads  only these groups (default all); peers run only when listed");
+    return 0;
+}
+
+bool Runs(string group) => groups is null || groups.Contains(group);
 var duration = TimeSpan.FromSeconds(seconds);
 var results = new List<Measurement>();
 var notes = new List<string>();
 var memory = new List<ViewerMemory>();
 
-Console.WriteLine($"Transport workloads, {seconds} s each.");
-var (echoServer, echoAddress) = await BenchProcess.StartAsync("serve-echo");
-await using (echoServer)
+if (Runs("transport"))
 {
-    using var channel = GrpcChannel.ForAddress(echoAddress);
-    results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
-    results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
-    results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
-}
-
-Console.WriteLine($"Name server workloads, {seconds} s each.");
-await using (var nameServer = await NameServerProcess.StartAsync())
-{
-    using var channel = GrpcChannel.ForAddress(nameServer.Address);
-    var naming = new NamingClient(channel);
-    await NamingWorkloads.RegisterLookupNamesAsync(naming);
-    results.Add(Report(await NamingWorkloads.LookupLatencyAsync(naming, duration)));
-    results.Add(Report(await NamingWorkloads.LookupThroughputAsync(naming, duration)));
-    results.Add(Report(await NamingWorkloads.RegisterUnregisterAsync(naming, duration)));
-    results.Add(Report(await NamingWorkloads.WatchLatencyAsync(naming, duration)));
-}
-
-notes.AddRange(NamingWorkloads.Notes);
-
-Console.WriteLine($"Model server workloads, {seconds} s each.");
-var (modelServer, modelAddress) = await BenchProcess.StartAsync(ModelWorkloads.ServeMode);
-await using (modelServer)
-{
-    using var channel = GrpcChannel.ForAddress(modelAddress);
-    var client = new ModelClient(channel);
-    results.Add(Report(await ModelWorkloads.QueryLatencyAsync(client, duration)));
-    results.Add(Report(await ModelWorkloads.QueryThroughputAsync(client, duration)));
-    foreach (var viewers in ModelWorkloads.ViewerCounts)
+    Console.WriteLine($"Transport workloads, {seconds} s each.");
+    var (echoServer, echoAddress) = await BenchProcess.StartAsync("serve-echo");
+    await using (echoServer)
     {
-        results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration)));
-        results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration)));
+        using var channel = GrpcChannel.ForAddress(echoAddress);
+        results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
+        results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
+        results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
     }
 }
 
-memory.Add(await ModelWorkloads.IdleViewerMemoryAsync());
-Console.WriteLine(memory[^1].ToMarkdownRow());
-notes.AddRange(ModelWorkloads.Notes);
+if (Runs("naming"))
+{
+    Console.WriteLine($"Name server workloads, {seconds} s each.");
+    await using (var nameServer = await NameServerProcess.StartAsync())
+    {
+        using var channel = nameServer.CreateChannel();
+        var naming = new NamingClient(channel);
+        await NamingWorkloads.RegisterLookupNamesAsync(naming);
+        results.Add(Report(await NamingWorkloads.LookupLatencyAsync(naming, duration)));
+        results.Add(Report(await NamingWorkloads.LookupThroughputAsync(naming, duration)));
+        results.Add(Report(await NamingWorkloads.RegisterUnregisterAsync(naming, duration)));
+        results.Add(Report(await NamingWorkloads.WatchLatencyAsync(naming, duration)));
+    }
 
-if (!onlyCSharp)
+    notes.AddRange(NamingWorkloads.Notes);
+}
+
+if (Runs("query") || Runs("delivery"))
+{
+    Console.WriteLine($"Model server workloads, {seconds} s each.");
+    var (modelServer, modelAddress) = await BenchProcess.StartAsync(ModelWorkloads.ServeMode);
+    await using (modelServer)
+    {
+        using var channel = GrpcChannel.ForAddress(modelAddress);
+        var client = new ModelClient(channel);
+        if (Runs("query"))
+        {
+            results.Add(Report(await ModelWorkloads.QueryLatencyAsync(client, duration)));
+            results.Add(Report(await ModelWorkloads.QueryThroughputAsync(client, duration)));
+        }
+
+        if (Runs("delivery"))
+        {
+            foreach (var viewers in ModelWorkloads.ViewerCounts)
+            {
+                results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration)));
+                results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration)));
+            }
+        }
+    }
+}
+
+if (Runs("memory"))
+{
+    memory.Add(await ModelWorkloads.IdleViewerMemoryAsync());
+    Console.WriteLine(memory[^1].ToMarkdownRow());
+}
+
+if (Runs("query") || Runs("delivery") || Runs("memory"))
+{
+    notes.AddRange(ModelWorkloads.Notes);
+}
+
+if (!onlyCSharp && (groups is null || groups.Contains("peers")))
 {
     foreach (var peer in PythonPeers.All)
     {
