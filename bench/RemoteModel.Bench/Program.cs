@@ -99,8 +99,8 @@ if (Runs("query") || Runs("delivery"))
         {
             foreach (var viewers in ModelWorkloads.ViewerCounts)
             {
-                results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration)));
-                results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration)));
+                results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
+                results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
             }
         }
     }
