@@ -37,14 +37,16 @@ var onlyCSharp = Option("--only") == "csharp";
 var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,peers]");
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,peers] [--viewers 1,100,1000]");
     Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
     Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
     Console.WriteLine("  --only       csharp: leave out the python peers");
     Console.WriteLine("  --workloads  only these groups (default all); peers run only when listed");
+    Console.WriteLine("  --viewers    the viewer counts of the delivery workloads (default 1,100,1000)");
     return 0;
 }
 
+var viewerCounts = Option("--viewers")?.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() ?? ModelWorkloads.ViewerCounts;
 bool Runs(string group) => groups is null || groups.Contains(group);
 var duration = TimeSpan.FromSeconds(seconds);
 var results = new List<Measurement>();
@@ -97,7 +99,7 @@ if (Runs("query") || Runs("delivery"))
 
         if (Runs("delivery"))
         {
-            foreach (var viewers in ModelWorkloads.ViewerCounts)
+            foreach (var viewers in viewerCounts)
             {
                 results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
                 results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
