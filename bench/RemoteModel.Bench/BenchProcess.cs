@@ -6,11 +6,11 @@ namespace RemoteModel.Bench;
 internal static class BenchProcess
 {
     /// <summary>Starts <c>bench MODE</c> and waits for its <c>LISTENING PORT</c> line; returns the process and its address.</summary>
-    public static async Task<(ChildProcess Process, string Address)> StartAsync(string mode)
+    public static async Task<(ChildProcess Process, string Address)> StartAsync(string mode, IDictionary<string, string>? environment = null)
     {
         var self = Environment.ProcessPath!;
         string[] selfArguments = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(Measurement).Assembly.Location] : [];
-        var process = ChildProcess.Start(self, [.. selfArguments, mode]);
+        var process = ChildProcess.Start(self, [.. selfArguments, mode], environment: environment);
         try
         {
             var port = await process.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(30));

@@ -4,6 +4,9 @@ using System.Text.Json;
 using RemoteModel.Bench;
 using RemoteModel.Models.Client;
 using RemoteModel.Naming.Client;
+using RemoteModel.Security.Keys;
+using RemoteModel.Security.Signing;
+using RemoteModel.Security.Verification;
 using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
 using RemoteModel.Transport.Server;
@@ -22,9 +25,16 @@ if (args.Length > 0 && args[0] == ModelWorkloads.ServeMode)
     return 0;
 }
 
-if (args.Length > 0 && args[0] == "serve-echo")
+if (args.Length > 0 && args[0] is "serve-echo" or "serve-echo-signed")
 {
-    await using var server = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new EchoService().Bind()).Build();
+    // serve-echo-signed: every call must be signed with a key of the keyring $REMOTEMODEL_KEYRING names; answers are sealed.
+    var builder = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new EchoService().Bind());
+    if (args[0] == "serve-echo-signed")
+    {
+        builder.UseCallVerifier(new HmacCallVerifier(KeyringSource.Fixed(KeyringFile.Read(KeyringFile.Locate()))));
+    }
+
+    await using var server = builder.Build();
     await server.StartAsync();
     Console.WriteLine($"LISTENING {new Uri(server.Addresses[0]).Port}");
     await Console.In.ReadToEndAsync(); // until the harness closes our stdin
@@ -63,6 +73,29 @@ if (Runs("transport"))
         results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
         results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
         results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
+    }
+
+    notes.Add("Unary latency, HMAC-signed and sealed: the same sequential echo calls as the unsigned row, to a `bench serve-echo-signed` "
+        + "that verifies each call (HMAC-SHA256 over the request, nonce, timestamp; replay and skew checks) with a throwaway keyring's "
+        + "default key and seals the answer and its status; the client signs each call and checks the seals (docs/security.md).");
+
+    // The cost of HMAC: the same sequential calls, signed, to a server that checks and seals them.
+    var keyDirectory = Directory.CreateTempSubdirectory("rm-bench-keys-").FullName;
+    try
+    {
+        var keyringPath = Path.Combine(keyDirectory, "keyring.json");
+        var (keyring, _) = KeyringFile.ReadOrCreate(keyringPath);
+        var (signedServer, signedAddress) = await BenchProcess.StartAsync("serve-echo-signed",
+            new Dictionary<string, string> { [KeyringFile.KeyringVariable] = keyringPath });
+        await using (signedServer)
+        {
+            using var signed = GrpcChannel.ForAddress(signedAddress, new GrpcChannelOptions { Signer = new HmacCallSigner(keyring.SigningKey()!) });
+            results.Add(Report(await TransportWorkloads.SignedUnaryLatencyAsync(signed, duration)));
+        }
+    }
+    finally
+    {
+        Directory.Delete(keyDirectory, recursive: true);
     }
 }
 
@@ -202,7 +235,7 @@ static string Markdown(List<Measurement> results, List<ViewerMemory> memory, Lis
 
 static string WorkloadFamily(string workload) => workload switch
 {
-    TransportWorkloads.UnaryLatency => "Sequential unary calls",
+    TransportWorkloads.UnaryLatency or TransportWorkloads.SignedUnaryLatency => "Sequential unary calls",
     TransportWorkloads.UnaryThroughput => "Concurrent unary calls",
     TransportWorkloads.Stream => "Server streaming",
     NamingWorkloads.LookupLatency => "Name server: sequential lookups",
