@@ -126,6 +126,24 @@ internal static class ModelWorkloads
     private static async Task<Measurement> DeliveryAsync(
         string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration, int? serverProcessId)
     {
+        try
+        {
+            return await MeasureDeliveryAsync(workload, address, driver, viewers, inFlight, duration, serverProcessId);
+        }
+        finally
+        {
+            // The server drops a cancelled viewer when it notices; the next workload's viewers reuse the names.
+            var gone = Stopwatch.StartNew();
+            while ((await driver.ListViewersAsync(ModelName)).Count > 0 && gone.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private static async Task<Measurement> MeasureDeliveryAsync(
+        string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration, int? serverProcessId)
+    {
         var tracker = new DeliveryTracker(viewers, inFlight);
         await using var set = await ViewerSet.OpenAsync(address, viewers, tracker);
         long sequence = 0;
