@@ -85,12 +85,12 @@ internal static class ModelWorkloads
         LatencyLoop.ConcurrentAsync(QueryThroughput, System, () => client.QueryAsync(ModelName), TransportWorkloads.Callers, duration);
 
     /// <summary>Every change delivered to every viewer before the next Modify.</summary>
-    public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration) =>
-        DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, duration);
+    public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
+        DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, duration, serverProcessId);
 
     /// <summary>Modify back to back, at most <see cref="InFlightChanges"/> changes undelivered.</summary>
-    public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration) =>
-        DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, duration);
+    public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
+        DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, duration, serverProcessId);
 
     /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
     public static async Task<ViewerMemory> IdleViewerMemoryAsync()
@@ -123,7 +123,26 @@ internal static class ModelWorkloads
     /// Opens <paramref name="viewers"/> subscriptions, then modifies the model (warm-up, then the
     /// measured window), never more than <paramref name="inFlight"/> changes ahead of the slowest viewer.
     /// </summary>
-    private static async Task<Measurement> DeliveryAsync(string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration)
+    private static async Task<Measurement> DeliveryAsync(
+        string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration, int? serverProcessId)
+    {
+        try
+        {
+            return await MeasureDeliveryAsync(workload, address, driver, viewers, inFlight, duration, serverProcessId);
+        }
+        finally
+        {
+            // The server drops a cancelled viewer when it notices; the next workload's viewers reuse the names.
+            var gone = Stopwatch.StartNew();
+            while ((await driver.ListViewersAsync(ModelName)).Count > 0 && gone.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private static async Task<Measurement> MeasureDeliveryAsync(
+        string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration, int? serverProcessId)
     {
         var tracker = new DeliveryTracker(viewers, inFlight);
         await using var set = await ViewerSet.OpenAsync(address, viewers, tracker);
@@ -139,6 +158,8 @@ internal static class ModelWorkloads
         await LatencyLoop.WarmUpAsync(SendAsync);
         await tracker.DrainAsync();
         tracker.MeasureFrom = sequence + 1;
+        var serverBefore = serverProcessId is { } before ? BenchProcess.ProcessorTime(before) : TimeSpan.Zero;
+        var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         while (total.Elapsed < duration || sequence - tracker.MeasureFrom < MinimumChanges)
         {
@@ -147,7 +168,17 @@ internal static class ModelWorkloads
 
         await tracker.DrainAsync();
         var elapsed = total.Elapsed;
-        return Measurement.FromLatencies(workload, System, set.MeasuredLatencies(), elapsed);
+        var measured = Measurement.FromLatencies(workload, System, set.MeasuredLatencies(), elapsed);
+        if (serverProcessId is { } id)
+        {
+            // Processor time per notification: what the work costs, whatever else the machine is doing.
+            var server = (BenchProcess.ProcessorTime(id) - serverBefore).TotalMicroseconds / measured.Count;
+            var client = (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMicroseconds / measured.Count;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {workload}: processor time per notification: server {server:F2} us, client {client:F2} us"));
+        }
+
+        return measured;
     }
 
     private static string Viewers(int viewers) => viewers == 1 ? "1 viewer" : $"{viewers.ToString("N0", CultureInfo.InvariantCulture)} viewers";

@@ -30,7 +30,8 @@ internal static class NamingWorkloads
     public static readonly string[] Notes =
     [
         $"Name servers: {System} is remotemodel-ns as shipped (default configuration, which logs one line per registration and "
-            + "unregistration to stderr); Pyro4 NS is Pyro4's own name server (in-memory storage, serpent). Lookups take each of "
+            + "unregistration to stderr, and has HMAC authentication on: a throwaway keyring of its own, every bench call signed "
+            + "with its default key and every answer sealed); Pyro4 NS is Pyro4's own name server (in-memory storage, serpent). Lookups take each of "
             + "100 registered names in turn. A RemoteModel registration is a lease (TTL 30 s) ended by Unregister; a Pyro4 "
             + "registration has no lease and is ended by `ns.remove(name)`.",
         "New registration seen by a watcher: from just before the register call to the watcher receiving it, one name at a "

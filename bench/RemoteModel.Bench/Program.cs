@@ -4,12 +4,17 @@ using System.Text.Json;
 using RemoteModel.Bench;
 using RemoteModel.Models.Client;
 using RemoteModel.Naming.Client;
+using RemoteModel.Security.Keys;
+using RemoteModel.Security.Signing;
+using RemoteModel.Security.Verification;
 using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
 using RemoteModel.Transport.Server;
 
-// bench [--seconds N] [--out PATH] [--only csharp]
-//   Runs every workload for every system and writes a markdown table.
+// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory]
+//   Runs every workload for every system and writes a markdown table. --workloads runs only those
+//   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
+//   write to another --out so bench/RESULTS.md keeps a whole run.
 // bench serve-echo
 //   The echo server the C# workloads call, run as a separate process like the python peers.
 // bench serve-model
@@ -20,9 +25,16 @@ if (args.Length > 0 && args[0] == ModelWorkloads.ServeMode)
     return 0;
 }
 
-if (args.Length > 0 && args[0] == "serve-echo")
+if (args.Length > 0 && args[0] is "serve-echo" or "serve-echo-signed")
 {
-    await using var server = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new EchoService().Bind()).Build();
+    // serve-echo-signed: every call must be signed with a key of the keyring $REMOTEMODEL_KEYRING names; answers are sealed.
+    var builder = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new EchoService().Bind());
+    if (args[0] == "serve-echo-signed")
+    {
+        builder.UseCallVerifier(new HmacCallVerifier(KeyringSource.Fixed(KeyringFile.Read(KeyringFile.Locate()))));
+    }
+
+    await using var server = builder.Build();
     await server.StartAsync();
     Console.WriteLine($"LISTENING {new Uri(server.Addresses[0]).Port}");
     await Console.In.ReadToEndAsync(); // until the harness closes our stdin
@@ -32,55 +44,115 @@ if (args.Length > 0 && args[0] == "serve-echo")
 var seconds = double.Parse(Option("--seconds") ?? "5", CultureInfo.InvariantCulture);
 var output = Option("--out") ?? RepositoryPaths.Combine("bench", "RESULTS.md");
 var onlyCSharp = Option("--only") == "csharp";
+var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,peers] [--viewers 1,100,1000]");
+    Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
+    Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
+    Console.WriteLine("  --only       csharp: leave out the python peers");
+    Console.WriteLine("  --workloads  only these groups (default all); peers run only when listed");
+    Console.WriteLine("  --viewers    the viewer counts of the delivery workloads (default 1,100,1000)");
+    return 0;
+}
+
+var viewerCounts = Option("--viewers")?.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() ?? ModelWorkloads.ViewerCounts;
+bool Runs(string group) => groups is null || groups.Contains(group);
 var duration = TimeSpan.FromSeconds(seconds);
 var results = new List<Measurement>();
 var notes = new List<string>();
 var memory = new List<ViewerMemory>();
 
-Console.WriteLine($"Transport workloads, {seconds} s each.");
-var (echoServer, echoAddress) = await BenchProcess.StartAsync("serve-echo");
-await using (echoServer)
+if (Runs("transport"))
 {
-    using var channel = GrpcChannel.ForAddress(echoAddress);
-    results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
-    results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
-    results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
-}
-
-Console.WriteLine($"Name server workloads, {seconds} s each.");
-await using (var nameServer = await NameServerProcess.StartAsync())
-{
-    using var channel = GrpcChannel.ForAddress(nameServer.Address);
-    var naming = new NamingClient(channel);
-    await NamingWorkloads.RegisterLookupNamesAsync(naming);
-    results.Add(Report(await NamingWorkloads.LookupLatencyAsync(naming, duration)));
-    results.Add(Report(await NamingWorkloads.LookupThroughputAsync(naming, duration)));
-    results.Add(Report(await NamingWorkloads.RegisterUnregisterAsync(naming, duration)));
-    results.Add(Report(await NamingWorkloads.WatchLatencyAsync(naming, duration)));
-}
-
-notes.AddRange(NamingWorkloads.Notes);
-
-Console.WriteLine($"Model server workloads, {seconds} s each.");
-var (modelServer, modelAddress) = await BenchProcess.StartAsync(ModelWorkloads.ServeMode);
-await using (modelServer)
-{
-    using var channel = GrpcChannel.ForAddress(modelAddress);
-    var client = new ModelClient(channel);
-    results.Add(Report(await ModelWorkloads.QueryLatencyAsync(client, duration)));
-    results.Add(Report(await ModelWorkloads.QueryThroughputAsync(client, duration)));
-    foreach (var viewers in ModelWorkloads.ViewerCounts)
+    Console.WriteLine($"Transport workloads, {seconds} s each.");
+    var (echoServer, echoAddress) = await BenchProcess.StartAsync("serve-echo");
+    await using (echoServer)
     {
-        results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration)));
-        results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration)));
+        using var channel = GrpcChannel.ForAddress(echoAddress);
+        results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
+        results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
+        results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
+    }
+
+    notes.Add("Unary latency, HMAC-signed and sealed: the same sequential echo calls as the unsigned row, to a `bench serve-echo-signed` "
+        + "that verifies each call (HMAC-SHA256 over the request, nonce, timestamp; replay and skew checks) with a throwaway keyring's "
+        + "default key and seals the answer and its status; the client signs each call and checks the seals (docs/security.md).");
+
+    // The cost of HMAC: the same sequential calls, signed, to a server that checks and seals them.
+    var keyDirectory = Directory.CreateTempSubdirectory("rm-bench-keys-").FullName;
+    try
+    {
+        var keyringPath = Path.Combine(keyDirectory, "keyring.json");
+        var (keyring, _) = KeyringFile.ReadOrCreate(keyringPath);
+        var (signedServer, signedAddress) = await BenchProcess.StartAsync("serve-echo-signed",
+            new Dictionary<string, string> { [KeyringFile.KeyringVariable] = keyringPath });
+        await using (signedServer)
+        {
+            using var signed = GrpcChannel.ForAddress(signedAddress, new GrpcChannelOptions { Signer = new HmacCallSigner(keyring.SigningKey()!) });
+            results.Add(Report(await TransportWorkloads.SignedUnaryLatencyAsync(signed, duration)));
+        }
+    }
+    finally
+    {
+        Directory.Delete(keyDirectory, recursive: true);
     }
 }
 
-memory.Add(await ModelWorkloads.IdleViewerMemoryAsync());
-Console.WriteLine(memory[^1].ToMarkdownRow());
-notes.AddRange(ModelWorkloads.Notes);
+if (Runs("naming"))
+{
+    Console.WriteLine($"Name server workloads, {seconds} s each.");
+    await using (var nameServer = await NameServerProcess.StartAsync())
+    {
+        using var channel = nameServer.CreateChannel();
+        var naming = new NamingClient(channel);
+        await NamingWorkloads.RegisterLookupNamesAsync(naming);
+        results.Add(Report(await NamingWorkloads.LookupLatencyAsync(naming, duration)));
+        results.Add(Report(await NamingWorkloads.LookupThroughputAsync(naming, duration)));
+        results.Add(Report(await NamingWorkloads.RegisterUnregisterAsync(naming, duration)));
+        results.Add(Report(await NamingWorkloads.WatchLatencyAsync(naming, duration)));
+    }
 
-if (!onlyCSharp)
+    notes.AddRange(NamingWorkloads.Notes);
+}
+
+if (Runs("query") || Runs("delivery"))
+{
+    Console.WriteLine($"Model server workloads, {seconds} s each.");
+    var (modelServer, modelAddress) = await BenchProcess.StartAsync(ModelWorkloads.ServeMode);
+    await using (modelServer)
+    {
+        using var channel = GrpcChannel.ForAddress(modelAddress);
+        var client = new ModelClient(channel);
+        if (Runs("query"))
+        {
+            results.Add(Report(await ModelWorkloads.QueryLatencyAsync(client, duration)));
+            results.Add(Report(await ModelWorkloads.QueryThroughputAsync(client, duration)));
+        }
+
+        if (Runs("delivery"))
+        {
+            foreach (var viewers in viewerCounts)
+            {
+                results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
+                results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
+            }
+        }
+    }
+}
+
+if (Runs("memory"))
+{
+    memory.Add(await ModelWorkloads.IdleViewerMemoryAsync());
+    Console.WriteLine(memory[^1].ToMarkdownRow());
+}
+
+if (Runs("query") || Runs("delivery") || Runs("memory"))
+{
+    notes.AddRange(ModelWorkloads.Notes);
+}
+
+if (!onlyCSharp && (groups is null || groups.Contains("peers")))
 {
     foreach (var peer in PythonPeers.All)
     {
@@ -163,7 +235,7 @@ static string Markdown(List<Measurement> results, List<ViewerMemory> memory, Lis
 
 static string WorkloadFamily(string workload) => workload switch
 {
-    TransportWorkloads.UnaryLatency => "Sequential unary calls",
+    TransportWorkloads.UnaryLatency or TransportWorkloads.SignedUnaryLatency => "Sequential unary calls",
     TransportWorkloads.UnaryThroughput => "Concurrent unary calls",
     TransportWorkloads.Stream => "Server streaming",
     NamingWorkloads.LookupLatency => "Name server: sequential lookups",

@@ -18,8 +18,13 @@ internal static class TransportWorkloads
     public const string UnaryLatency = "unary latency (sequential)";
     public const string UnaryThroughput = "unary throughput (32 callers)";
     public const string Stream = "server stream (16-byte messages)";
+    public const string SignedUnaryLatency = "unary latency (sequential, HMAC-signed and sealed)";
 
     private static readonly EchoRequest SmallRequest = new() { Payload = ByteString.CopyFrom(new byte[16]) };
+
+    /// <summary>The same calls as <see cref="UnaryLatencyAsync"/>, signed by the channel and checked and sealed by the server.</summary>
+    public static Task<Measurement> SignedUnaryLatencyAsync(GrpcChannel signedChannel, TimeSpan duration) =>
+        LatencyLoop.SequentialAsync(SignedUnaryLatency, System, () => signedChannel.UnaryAsync(EchoMethods.Unary, SmallRequest), duration);
 
     public static Task<Measurement> UnaryLatencyAsync(GrpcChannel channel, TimeSpan duration) =>
         LatencyLoop.SequentialAsync(UnaryLatency, System, () => channel.UnaryAsync(EchoMethods.Unary, SmallRequest), duration);

@@ -67,6 +67,27 @@ public sealed class SignedCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stream_written_in_batches_of_serialized_messages_has_every_message_sealed_in_order()
+    {
+        // Shared bytes, several messages a flush: each still gets its own seal, numbered in sending order.
+        await using var server = GrpcServer.CreateBuilder()
+            .AddService(ServiceDefinition.CreateBuilder(EchoMethods.ServiceName).AddServerStreaming(EchoMethods.Stream, WriteInBatchesAsync).Build())
+            .UseCallVerifier(new HmacCallVerifier(KeyringSource.Fixed(new Keyring([_ops])), new AuthOptions(), _clock))
+            .Build();
+        await server.StartAsync();
+        using var channel = GrpcChannel.ForAddress(server.Addresses[0], new GrpcChannelOptions { Signer = new HmacCallSigner(_ops, _clock) });
+        using var call = channel.ServerStreaming(EchoMethods.Stream, new StreamRequest { Count = 30, PayloadSize = 4 });
+        var sequences = new List<long>();
+        await foreach (var reply in call.ReadAllAsync())
+        {
+            sequences.Add(reply.Sequence);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), sequences);
+        Assert.Equal(StatusCode.OK, call.Status!.Value.Code);
+    }
+
+    [Fact]
     public async Task An_error_from_the_handler_is_sealed_and_passed_on()
     {
         using var channel = Channel(new HmacCallSigner(_ops, _clock));
@@ -233,6 +254,20 @@ public sealed class SignedCallTests : IAsyncLifetime
         });
         Assert.Equal(1, received);
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+    }
+
+    /// <summary>The replies: one written singly, then the rest serialized and written in batches of 5.</summary>
+    private static async Task WriteInBatchesAsync(StreamRequest request, IServerStreamWriter<EchoReply> stream, ServerCallContext context)
+    {
+        var payload = ByteString.CopyFrom(new byte[request.PayloadSize]);
+        await stream.WriteAsync(new EchoReply { Payload = payload, Sequence = 0 });
+        for (var i = 1; i < request.Count; i += 5)
+        {
+            var batch = Enumerable.Range(i, Math.Min(5, request.Count - i))
+                .Select(n => new SerializedMessage<EchoReply>(new EchoReply { Payload = payload, Sequence = n }))
+                .ToList();
+            await stream.WriteAsync(batch);
+        }
     }
 
     private GrpcChannel Channel(CallSigner? signer) =>

@@ -30,12 +30,16 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// <summary>The identity of changes the model makes by itself.</summary>
     public const string ModelIdentity = "model";
 
+    /// <summary>The most notifications a viewer's writer sends with one flush; between two batches it checks whether it fell behind.</summary>
+    private const int BatchSize = 64;
+
     private readonly object _gate = new();
     private readonly ModelSchema _schema;
     private readonly ModelHostOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Viewer> _viewers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlySet<string>> _filters = new(StringComparer.Ordinal);
     private readonly AuditLog _audit;
     private readonly IViewerDirectory? _viewerDirectory;
     private readonly CancellationTokenSource _disposed = new();
@@ -307,10 +311,19 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// ALREADY_EXISTS or RESOURCE_EXHAUSTED) and is listed until the sequence is disposed.
     /// </summary>
     /// <exception cref="RpcException">NOT_FOUND (unknown property or stream), INVALID_ARGUMENT (bad rate).</exception>
-    public IAsyncEnumerable<Notification> Subscribe(SubscribeRequest request, string peer, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Notification> Subscribe(SubscribeRequest request, string peer, CancellationToken cancellationToken = default) =>
+        Messages(SubscribeBatches(request, peer, cancellationToken));
+
+    /// <summary>
+    /// <see cref="Subscribe"/>'s notifications as they become due, serialized already and several at
+    /// a time: everything queued for the viewer when its writer loop wakes, to be sent with one flush.
+    /// A change is serialized once for every viewer that gets the same view of it.
+    /// </summary>
+    internal IAsyncEnumerable<IReadOnlyList<SerializedMessage<Notification>>> SubscribeBatches(
+        SubscribeRequest request, string peer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var properties = request.Properties.Count == 0 ? null : Choose(request.Properties).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var properties = request.Properties.Count == 0 ? null : CanonicalFilter(Choose(request.Properties).Select(p => p.Name));
         foreach (var stream in request.Streams.Where(s => !_schema.Streams.ContainsKey(s)))
         {
             throw new RpcException(StatusCode.NotFound, $"model '{Name}' has no periodic stream '{stream}'; it has: {List(_schema.Streams.Keys)}");
@@ -333,6 +346,25 @@ public sealed partial class ModelHost : IAsyncDisposable
         return RunViewerAsync(viewer, cancellationToken);
     }
 
+    private static async IAsyncEnumerable<Notification> Messages(
+        IAsyncEnumerable<IReadOnlyList<SerializedMessage<Notification>>> batches, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var notification in batch)
+            {
+                yield return notification.Message;
+            }
+        }
+    }
+
+    /// <summary>One set instance for every viewer asking for the same properties, so a change is filtered (and serialized) once for all of them.</summary>
+    private IReadOnlySet<string> CanonicalFilter(IEnumerable<string> names)
+    {
+        var set = names.ToHashSet(StringComparer.Ordinal);
+        return _filters.GetOrAdd(string.Join('\n', set.Order(StringComparer.Ordinal)), set);
+    }
+
     /// <summary>Stops the streams, ends every viewer's sequence and stops listening to the model.</summary>
     public ValueTask DisposeAsync()
     {
@@ -350,8 +382,13 @@ public sealed partial class ModelHost : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The viewer's writer loop. It joins on the first MoveNext (so a sequence never enumerated never joins) and leaves when the sequence is disposed.</summary>
-    private async IAsyncEnumerable<Notification> RunViewerAsync(Viewer viewer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The viewer's writer loop. It joins on the first MoveNext (so a sequence never enumerated never
+    /// joins) and leaves when the sequence is disposed. Each wake-up takes everything queued and hands
+    /// it on in batches of at most <see cref="BatchSize"/>, each to be written with one flush.
+    /// </summary>
+    private async IAsyncEnumerable<IReadOnlyList<SerializedMessage<Notification>>> RunViewerAsync(
+        Viewer viewer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Notification snapshot;
         lock (_gate)
@@ -378,7 +415,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         try
         {
             viewer.CountSent();
-            yield return snapshot;
+            yield return [new SerializedMessage<Notification>(snapshot)];
             var interval = viewer.MaxRateHz > 0 ? TimeSpan.FromSeconds(1 / viewer.MaxRateHz) : TimeSpan.Zero;
             while (true)
             {
@@ -396,6 +433,7 @@ public sealed partial class ModelHost : IAsyncDisposable
                 }
 
                 var (resync, pending) = viewer.Take();
+                var resyncFirst = false;
                 if (resync)
                 {
                     Notification fresh;
@@ -406,20 +444,22 @@ public sealed partial class ModelHost : IAsyncDisposable
                     }
 
                     LogViewerResynced(Name, viewer.Name, fresh.Version);
-                    pending.Insert(0, fresh);
+                    pending.Insert(0, new SerializedMessage<Notification>(fresh));
                     pending.AddRange(viewer.Take().Pending);
+                    resyncFirst = true;
                 }
 
-                foreach (var notification in pending)
+                for (var start = 0; start < pending.Count; start += BatchSize)
                 {
-                    if (notification.Kind != Notification.Types.Kind.Resync && viewer.ResyncPending)
+                    if (!(resyncFirst && start == 0) && viewer.ResyncPending)
                     {
                         // It fell behind while these waited: they are stale, a resync replaces them.
                         break;
                     }
 
-                    viewer.CountSent();
-                    yield return notification;
+                    var batch = start == 0 && pending.Count <= BatchSize ? pending : pending.GetRange(start, Math.Min(BatchSize, pending.Count - start));
+                    viewer.CountSent(batch.Count);
+                    yield return batch;
                 }
 
                 if (interval > TimeSpan.Zero && pending.Count > 0)
@@ -566,12 +606,40 @@ public sealed partial class ModelHost : IAsyncDisposable
         _changedAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow());
         notification.Version = version;
         notification.Time = _changedAt;
-        foreach (var viewer in _viewers.Values)
-        {
-            viewer.Offer(notification);
-        }
-
+        Publish(notification, _viewers.Values);
         return version;
+    }
+
+    /// <summary>
+    /// Offers <paramref name="notification"/> to <paramref name="viewers"/>, each filtered to what it
+    /// asked for; serialized once for all viewers that get the same view of it (the same filter).
+    /// </summary>
+    private static void Publish(Notification notification, IEnumerable<Viewer> viewers)
+    {
+        SerializedMessage<Notification>? whole = null;
+        Dictionary<IReadOnlySet<string>, SerializedMessage<Notification>?>? views = null;
+        foreach (var viewer in viewers)
+        {
+            SerializedMessage<Notification>? view;
+            if (viewer.Properties is not { } properties)
+            {
+                view = whole ??= new SerializedMessage<Notification>(notification);
+            }
+            else
+            {
+                views ??= new Dictionary<IReadOnlySet<string>, SerializedMessage<Notification>?>(ReferenceEqualityComparer.Instance);
+                if (!views.TryGetValue(properties, out view))
+                {
+                    view = Viewer.Filter(notification, properties) is { } filtered ? new SerializedMessage<Notification>(filtered) : null;
+                    views[properties] = view;
+                }
+            }
+
+            if (view is not null)
+            {
+                viewer.Offer(view);
+            }
+        }
     }
 
     private Notification Snapshot(Viewer viewer, Notification.Types.Kind kind)
@@ -615,9 +683,10 @@ public sealed partial class ModelHost : IAsyncDisposable
                 sample.Values[property.Name] = Read(property);
             }
 
+            SerializedMessage<Notification>? serialized = null;
             foreach (var viewer in _viewers.Values.Where(v => v.Streams.Contains(stream.Name)))
             {
-                viewer.OfferSample(stream.Name, sample);
+                viewer.OfferSample(stream.Name, serialized ??= new SerializedMessage<Notification>(sample));
             }
         }
     }

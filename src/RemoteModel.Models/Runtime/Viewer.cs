@@ -1,19 +1,21 @@
 using RemoteModel.Models.V1;
+using RemoteModel.Transport;
 
 namespace RemoteModel.Models.Runtime;
 
 /// <summary>
 /// One subscribed viewer: what it asked for, and its own queue. Publishing into it never blocks:
 /// the model's change path only enqueues (or, for LATEST, merges) and signals; the viewer's own
-/// writer loop drains the queue at whatever pace its connection allows.
+/// writer loop drains the queue at whatever pace its connection allows. What is queued is serialized
+/// already, and shared: one change is serialized once for every viewer that gets the same filtered view.
 /// </summary>
 internal sealed class Viewer(
     string name, string peer, DateTimeOffset connectedAt, DeliveryMode mode, double maxRateHz,
     IReadOnlySet<string>? properties, IReadOnlySet<string> streams, int capacity)
 {
     private readonly object _lock = new();
-    private readonly Queue<Notification> _queue = new();
-    private readonly Dictionary<string, Notification> _samples = new(StringComparer.Ordinal);
+    private readonly Queue<SerializedMessage<Notification>> _queue = new();
+    private readonly Dictionary<string, SerializedMessage<Notification>> _samples = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _signal = new(0, 1);
     private Notification? _merged;
     private bool _resyncPending;
@@ -32,20 +34,18 @@ internal sealed class Viewer(
 
     public IReadOnlySet<string> Streams { get; } = streams;
 
-    /// <summary>Queues a change (filtered to this viewer's properties); called on the model's change path.</summary>
-    public void Offer(Notification change)
+    /// <summary>
+    /// Queues a change, already filtered to this viewer's properties (<see cref="Filter"/>); called on
+    /// the model's change path.
+    /// </summary>
+    public void Offer(SerializedMessage<Notification> change)
     {
-        if (Filter(change) is not { } filtered)
-        {
-            return;
-        }
-
         lock (_lock)
         {
             if (Mode == DeliveryMode.Latest || MaxRateHz > 0)
             {
                 // Conflating (LATEST, or changes between two rate-limited sends): the latest value of each property is kept.
-                _merged = Merge(_merged, filtered);
+                _merged = Merge(_merged, change.Message);
             }
             else if (_resyncPending)
             {
@@ -60,7 +60,7 @@ internal sealed class Viewer(
             }
             else
             {
-                _queue.Enqueue(filtered);
+                _queue.Enqueue(change);
             }
 
             Signal();
@@ -68,7 +68,7 @@ internal sealed class Viewer(
     }
 
     /// <summary>Replaces this viewer's pending sample of <paramref name="stream"/>.</summary>
-    public void OfferSample(string stream, Notification sample)
+    public void OfferSample(string stream, SerializedMessage<Notification> sample)
     {
         lock (_lock)
         {
@@ -78,8 +78,10 @@ internal sealed class Viewer(
     }
 
     /// <summary>What to send next: a resync is due (the caller fetches the snapshot), or the pending notifications.</summary>
-    public (bool Resync, List<Notification> Pending) Take()
+    public (bool Resync, List<SerializedMessage<Notification>> Pending) Take()
     {
+        Notification? merged;
+        List<SerializedMessage<Notification>> pending;
         lock (_lock)
         {
             if (_resyncPending)
@@ -87,20 +89,22 @@ internal sealed class Viewer(
                 return (true, []);
             }
 
-            var pending = new List<Notification>(_queue.Count + 1 + _samples.Count);
-            if (_merged is not null)
-            {
-                pending.Add(_merged);
-            }
-
+            pending = new List<SerializedMessage<Notification>>(_queue.Count + 1 + _samples.Count);
+            merged = _merged;
             pending.AddRange(_queue);
-
             _queue.Clear();
             _merged = null;
             pending.AddRange(_samples.Values);
             _samples.Clear();
-            return (false, pending);
         }
+
+        if (merged is not null)
+        {
+            // This viewer's own copy, no longer reachable by Offer: serialized outside the lock.
+            pending.Insert(0, new SerializedMessage<Notification>(merged));
+        }
+
+        return (false, pending);
     }
 
     /// <summary>Forgets what is queued, now that a fresh snapshot replaces it; called on the model's change path.</summary>
@@ -126,7 +130,7 @@ internal sealed class Viewer(
         }
     }
 
-    public void CountSent() => Interlocked.Increment(ref _sent);
+    public void CountSent(int count = 1) => Interlocked.Add(ref _sent, count);
 
     public Task WaitAsync(CancellationToken cancellationToken) => _signal.WaitAsync(cancellationToken);
 
@@ -148,9 +152,13 @@ internal sealed class Viewer(
         }
     }
 
-    private Notification? Filter(Notification change)
+    /// <summary>
+    /// <paramref name="change"/> as a viewer asking for <paramref name="properties"/> (null: all) gets
+    /// it, or null when none of them changed (and the lifecycle state did not either).
+    /// </summary>
+    public static Notification? Filter(Notification change, IReadOnlySet<string>? properties)
     {
-        if (Properties is null)
+        if (properties is null)
         {
             return change;
         }
@@ -158,7 +166,7 @@ internal sealed class Viewer(
         var filtered = new Notification { Kind = change.Kind, Version = change.Version, Time = change.Time, ChangedBy = change.ChangedBy, Cause = change.Cause, State = change.State };
         foreach (var (key, value) in change.Values)
         {
-            if (Properties.Contains(key))
+            if (properties.Contains(key))
             {
                 filtered.Values[key] = value;
             }

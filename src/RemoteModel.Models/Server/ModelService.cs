@@ -68,9 +68,10 @@ public sealed partial class ModelService
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Subscribe, context);
         var token = context.CancellationToken;
-        await foreach (var notification in host.Subscribe(request, context.Peer, token).WithCancellation(token))
+        // Everything queued for the viewer goes out with one flush; each change was serialized once for all its viewers.
+        await foreach (var batch in host.SubscribeBatches(request, context.Peer, token).WithCancellation(token))
         {
-            await stream.WriteAsync(notification, token);
+            await stream.WriteAsync(batch, token);
         }
     }
 

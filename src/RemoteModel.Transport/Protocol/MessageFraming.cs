@@ -17,6 +17,25 @@ internal static class MessageFraming
     public static void Write(IBufferWriter<byte> writer, IMessage message, int maxMessageSize, IResponseSealer? sealer = null)
     {
         var size = message.CalculateSize();
+        var frame = StartFrame(writer, size, maxMessageSize, sealer);
+        message.WriteTo(frame.Slice(GrpcProtocol.MessagePrefixLength, size));
+        EndFrame(writer, frame, size, sealer);
+    }
+
+    /// <summary>
+    /// Writes a message already serialized, <paramref name="message"/>, as <see cref="Write(IBufferWriter{byte}, IMessage, int, IResponseSealer?)"/>
+    /// writes one: prefix, the bytes, and the seal of those bytes when the call is sealed.
+    /// </summary>
+    public static void Write(IBufferWriter<byte> writer, ReadOnlySpan<byte> message, int maxMessageSize, IResponseSealer? sealer = null)
+    {
+        var frame = StartFrame(writer, message.Length, maxMessageSize, sealer);
+        message.CopyTo(frame[GrpcProtocol.MessagePrefixLength..]);
+        EndFrame(writer, frame, message.Length, sealer);
+    }
+
+    /// <summary>Checks the size, takes the frame's span and writes its prefix; the message goes after the prefix.</summary>
+    private static Span<byte> StartFrame(IBufferWriter<byte> writer, int size, int maxMessageSize, IResponseSealer? sealer)
+    {
         var sealLength = sealer?.SealLength ?? 0;
         if (size + sealLength > maxMessageSize)
         {
@@ -27,9 +46,14 @@ internal static class MessageFraming
         var span = writer.GetSpan(GrpcProtocol.MessagePrefixLength + size + sealLength);
         span[0] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)(size + sealLength));
-        var body = span.Slice(GrpcProtocol.MessagePrefixLength, size);
-        message.WriteTo(body);
-        sealer?.SealMessage(body, span.Slice(GrpcProtocol.MessagePrefixLength + size, sealLength));
+        return span;
+    }
+
+    /// <summary>Seals the message written into <paramref name="frame"/> (when sealed) and commits the frame.</summary>
+    private static void EndFrame(IBufferWriter<byte> writer, Span<byte> frame, int size, IResponseSealer? sealer)
+    {
+        var sealLength = sealer?.SealLength ?? 0;
+        sealer?.SealMessage(frame.Slice(GrpcProtocol.MessagePrefixLength, size), frame.Slice(GrpcProtocol.MessagePrefixLength + size, sealLength));
         writer.Advance(GrpcProtocol.MessagePrefixLength + size + sealLength);
     }
 

@@ -43,7 +43,12 @@ internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(
     private sealed class ResponseStreamWriter(ServerCallContext context) : IServerStreamWriter<TResponse>
     {
         public Task WriteAsync(TResponse message, CancellationToken cancellationToken = default) =>
-            context.WriteMessageAsync(message, flush: true,
-                cancellationToken.CanBeCanceled ? cancellationToken : context.CancellationToken);
+            context.WriteMessageAsync(message, flush: true, TokenOr(cancellationToken));
+
+        public Task WriteAsync(IReadOnlyList<SerializedMessage<TResponse>> messages, CancellationToken cancellationToken = default) =>
+            context.WriteMessagesAsync(messages ?? throw new ArgumentNullException(nameof(messages)), TokenOr(cancellationToken));
+
+        private CancellationToken TokenOr(CancellationToken cancellationToken) =>
+            cancellationToken.CanBeCanceled ? cancellationToken : context.CancellationToken;
     }
 }

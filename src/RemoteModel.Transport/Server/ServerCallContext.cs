@@ -147,20 +147,53 @@ public sealed class ServerCallContext : IDisposable
             _responseStarted = true;
             if (flush)
             {
-                var result = await _http.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    // The stream is gone (reset or disconnected). Kestrel fires RequestAborted
-                    // later, on the thread pool; the handler's token must say so now.
-                    _clientGone = true;
-                    _linkedSource?.Cancel();
-                    throw new OperationCanceledException("The client has gone.", CancellationToken);
-                }
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             _responseGate.Release();
+        }
+    }
+
+    /// <summary>Writes <paramref name="messages"/>, serialized already, in order (each sealed when the call is), then flushes once.</summary>
+    internal async Task WriteMessagesAsync<T>(IReadOnlyList<SerializedMessage<T>> messages, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        await _responseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfCompleted();
+            var writer = _http.Response.BodyWriter;
+            for (var i = 0; i < messages.Count; i++)
+            {
+                MessageFraming.Write(writer, messages[i].Bytes.Span, _options.MaxSendMessageSize, _sealer);
+            }
+
+            _responseStarted = true;
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _responseGate.Release();
+        }
+    }
+
+    private async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        var result = await _http.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            // The stream is gone (reset or disconnected). Kestrel fires RequestAborted
+            // later, on the thread pool; the handler's token must say so now.
+            _clientGone = true;
+            _linkedSource?.Cancel();
+            throw new OperationCanceledException("The client has gone.", CancellationToken);
         }
     }
 

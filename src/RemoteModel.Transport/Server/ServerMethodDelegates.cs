@@ -4,5 +4,6 @@ namespace RemoteModel.Transport.Server;
 public delegate Task<TResponse> UnaryServerMethod<in TRequest, TResponse>(TRequest request, ServerCallContext context);
 
 /// <summary>Handles a server-streaming call: one request in, responses written to <paramref name="responseStream"/>.</summary>
-public delegate Task ServerStreamingServerMethod<in TRequest, out TResponse>(
-    TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context);
+public delegate Task ServerStreamingServerMethod<in TRequest, TResponse>(
+    TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context)
+    where TResponse : class, Google.Protobuf.IMessage<TResponse>;
