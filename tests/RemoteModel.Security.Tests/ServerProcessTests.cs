@@ -13,7 +13,7 @@ namespace RemoteModel.Security.Tests;
 /// first start makes one that the command-line tools use by themselves; the keys command; the
 /// refusals at start; TLS from certificate files.
 /// </summary>
-public sealed class ServerProcessTests : IAsyncDisposable
+public sealed class ServerProcessTests : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _root = Directory.CreateTempSubdirectory("rm-auth-").FullName;
@@ -29,7 +29,10 @@ public sealed class ServerProcessTests : IAsyncDisposable
 
     private string KeyringPath => Path.Combine(_root, "config", "remotemodel", "keyring.json");
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xUnit 2 disposes test classes through IAsyncLifetime, not IAsyncDisposable: without it the servers would outlive the run.
+    public async Task DisposeAsync()
     {
         foreach (var process in _processes)
         {
