@@ -125,6 +125,7 @@ public sealed class ServerProcessTests : IAsyncLifetime
         using var untrusting = GrpcChannel.ForAddress(address, new GrpcChannelOptions { Signer = signer });
         var error = await Assert.ThrowsAsync<RpcException>(() => new NamingClient(untrusting).PingAsync());
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("The remote certificate is invalid", error.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

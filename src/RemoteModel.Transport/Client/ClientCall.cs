@@ -191,6 +191,18 @@ internal sealed class ClientCall<TResponse> : IDisposable
         _ => StatusCode.Unknown,
     };
 
+    /// <summary>The message that says what went wrong: "The SSL connection could not be established" only points at its inner exception.</summary>
+    private static string Innermost(Exception exception)
+    {
+        var message = exception.Message;
+        for (var inner = exception.InnerException; inner is not null && message.Contains("inner exception", StringComparison.Ordinal); inner = inner.InnerException)
+        {
+            message = $"{message.Replace(", see inner exception.", string.Empty, StringComparison.Ordinal).TrimEnd('.')}: {inner.Message}";
+        }
+
+        return message;
+    }
+
     private RpcException ToRpcException(Exception exception) => exception switch
     {
         RpcException rpc => rpc,
@@ -205,7 +217,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
         HttpProtocolException protocol =>
             new RpcException(new Status(StatusCode.Internal, $"HTTP/2 error 0x{protocol.ErrorCode:x}: {protocol.Message}"), innerException: exception),
         HttpRequestException request =>
-            new RpcException(new Status(StatusCode.Unavailable, $"Cannot reach {_channel.Target}: {request.Message}"), innerException: exception),
+            new RpcException(new Status(StatusCode.Unavailable, $"Cannot reach {_channel.Target}: {Innermost(request)}"), innerException: exception),
         IOException io =>
             new RpcException(new Status(StatusCode.Unavailable, $"The connection to {_channel.Target} was lost: {io.Message}"), innerException: exception),
         _ => new RpcException(new Status(StatusCode.Internal, $"The call failed: {exception.Message}"), innerException: exception),
