@@ -83,6 +83,8 @@ public sealed class HmacCallSigner : CallSigner
 
         public void CheckEnd(Status status, Metadata endMetadata)
         {
+            // The end comes once: the hash's native state goes now, not at finalization.
+            using var hmac = _hmac;
             var seal = endMetadata.GetValue(SigningScheme.StatusSealHeader);
             if (seal is null)
             {
@@ -95,7 +97,7 @@ public sealed class HmacCallSigner : CallSigner
                 return;
             }
 
-            if (!SigningScheme.HexEquals(SigningScheme.SealStatus(_hmac, nonce, _sequence, status), seal))
+            if (!SigningScheme.HexEquals(SigningScheme.SealStatus(hmac, nonce, _sequence, status), seal))
             {
                 throw Unverifiable("the call's end is wrongly sealed");
             }

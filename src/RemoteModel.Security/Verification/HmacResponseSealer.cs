@@ -30,6 +30,9 @@ internal sealed class HmacResponseSealer(AccessKey key, string nonce) : IRespons
         lock (_lock)
         {
             trailers.Add(SigningScheme.StatusSealHeader, SigningScheme.SealStatus(_hmac, nonce, _sequence, status));
+
+            // The transport sends nothing after the end: the hash's native state goes now, not at finalization.
+            _hmac.Dispose();
         }
     }
 }
