@@ -62,6 +62,23 @@ public sealed class PermissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_limited_to_some_names_renews_and_ends_only_leases_on_those_names()
+    {
+        var robot = await Naming(_open, _admin).RegisterAsync(new Registration { Name = "robot/7", Kind = "model", Endpoints = { "http://127.0.0.1:5007" } }, TimeSpan.FromSeconds(30));
+        var renew = await Refused(() => Naming(_open, _stageRegistrar).KeepAliveAsync(robot.LeaseId));
+        Assert.Equal(StatusCode.PermissionDenied, renew.StatusCode);
+        Assert.Equal("key 'stage-registrar' is not allowed on 'robot/7'; it covers: stage/*", renew.Status.Detail);
+        var end = await Refused(() => Naming(_open, _stageRegistrar).UnregisterAsync(robot.LeaseId));
+        Assert.Equal(StatusCode.PermissionDenied, end.StatusCode);
+        Assert.Equal("robot/7", (await Naming(_open, null).LookupAsync("robot/7")).Name);
+
+        var own = await Naming(_open, _stageRegistrar).RegisterAsync(new Registration { Name = "stage/7", Kind = "model", Endpoints = { "http://127.0.0.1:5008" } }, TimeSpan.FromSeconds(30));
+        Assert.True(await Naming(_open, _stageRegistrar).KeepAliveAsync(own.LeaseId) > TimeSpan.Zero);
+        await Naming(_open, _stageRegistrar).UnregisterAsync(own.LeaseId);
+        await Naming(_open, _admin).UnregisterAsync(robot.LeaseId);
+    }
+
+    [Fact]
     public async Task Removing_any_registration_needs_admin()
     {
         await Naming(_open, _admin).RegisterAsync(new Registration { Name = "stage/9", Kind = "model", Endpoints = { "http://127.0.0.1:5009" } }, TimeSpan.Zero);

@@ -13,6 +13,14 @@ public interface IRegistryAuthorizer
     /// <param name="action">What it asks.</param>
     /// <param name="name">The name it concerns, or the prefix it reads; empty for the whole registry.</param>
     ValueTask AuthorizeAsync(ServerCallContext context, RegistryAction action, string name);
+
+    /// <summary>
+    /// For a call that names a lease rather than a registration (keep alive, unregister): refuses
+    /// unless the caller may act on every name the lease holds. <paramref name="leaseNames"/> is
+    /// asked only when the answer depends on the names.
+    /// </summary>
+    ValueTask AuthorizeLeaseAsync(ServerCallContext context, RegistryAction action, Func<Task<IReadOnlyList<string>>> leaseNames) =>
+        AuthorizeAsync(context, action, string.Empty);
 }
 
 /// <summary>Lets every call through: the default until keys are configured.</summary>

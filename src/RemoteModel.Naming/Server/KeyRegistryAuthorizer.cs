@@ -23,4 +23,20 @@ public sealed class KeyRegistryAuthorizer(KeyPermissions permissions) : IRegistr
         };
         return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public async ValueTask AuthorizeLeaseAsync(ServerCallContext context, RegistryAction action, Func<Task<IReadOnlyList<string>>> leaseNames)
+    {
+        var key = permissions.Demand(context, KeyScopes.Register, string.Empty);
+        if (key.Names.Count == 0)
+        {
+            return;
+        }
+
+        // A key limited to some names may renew or end only leases on those names.
+        foreach (var name in await leaseNames())
+        {
+            permissions.Demand(context, KeyScopes.Register, name);
+        }
+    }
 }

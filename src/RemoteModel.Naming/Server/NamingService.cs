@@ -92,7 +92,7 @@ public sealed partial class NamingService
 
     private async Task<KeepAliveResponse> KeepAliveAsync(KeepAliveRequest request, ServerCallContext context)
     {
-        await _authorizer.AuthorizeAsync(context, RegistryAction.Register, string.Empty);
+        await _authorizer.AuthorizeLeaseAsync(context, RegistryAction.Register, () => LeaseNamesAsync(request.LeaseId, context.CancellationToken));
         var ttl = await Guard(_store.KeepAliveAsync(request.LeaseId, context.CancellationToken))
             ?? throw new RpcException(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended); register again.");
         return new KeepAliveResponse { Ttl = Duration.FromTimeSpan(ttl) };
@@ -100,7 +100,7 @@ public sealed partial class NamingService
 
     private async Task<UnregisterResponse> UnregisterAsync(UnregisterRequest request, ServerCallContext context)
     {
-        await _authorizer.AuthorizeAsync(context, RegistryAction.Unregister, string.Empty);
+        await _authorizer.AuthorizeLeaseAsync(context, RegistryAction.Unregister, () => LeaseNamesAsync(request.LeaseId, context.CancellationToken));
         if (!await Guard(_store.UnregisterAsync(request.LeaseId, context.CancellationToken)))
         {
             throw new RpcException(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended already).");
@@ -187,6 +187,9 @@ public sealed partial class NamingService
             }
         }
     }
+
+    private async Task<IReadOnlyList<string>> LeaseNamesAsync(long leaseId, CancellationToken cancellationToken) =>
+        [.. (await Guard(_store.ListAsync(string.Empty, cancellationToken))).Registrations.Where(r => r.LeaseId == leaseId).Select(r => r.Name)];
 
     private Task<PingResponse> PingAsync(PingRequest request, ServerCallContext context) =>
         Task.FromResult(new PingResponse { Server = _options.ServerName, Version = Version, Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) });
