@@ -107,7 +107,7 @@ internal static class KeysCommand
         }
         catch (Exception ex) when (ex is KeyringException or FormatException or ArgumentException or IOException)
         {
-            Console.Error.WriteLine(ex.Message.Split(" (Parameter", 2)[0]);
+            Console.Error.WriteLine(ex.Message);
             return 1;
         }
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Transport.Authentication;
+using RemoteModel.Transport.Client;
 
 namespace RemoteModel.Security;
 
@@ -44,6 +45,15 @@ public static class ClientCredentials
         }
     }
 
+    /// <summary>Channel options whose calls are signed with <see cref="Default"/>.</summary>
+    /// <exception cref="KeyringException">A key or keyring was found but cannot be used.</exception>
+    public static GrpcChannelOptions DefaultChannelOptions() => new() { Signer = Default };
+
+    /// <summary>The key in <c>$REMOTEMODEL_KEY</c>, or null when it is not set.</summary>
+    /// <exception cref="KeyringException">It is set but not <c>id:base64secret</c>.</exception>
+    internal static AccessKey? KeyFromEnvironment() =>
+        Environment.GetEnvironmentVariable(KeyVariable) is { Length: > 0 } text ? KeyringFile.ParseKey(text) : null;
+
     /// <summary>The <c>Auth</c> settings from the environment (<c>REMOTEMODEL_Auth__KeyId</c>, ...), for programs without a configuration of their own.</summary>
     public static AuthOptions OptionsFromEnvironment() =>
         new ConfigurationBuilder().AddEnvironmentVariables("REMOTEMODEL_").Build().GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
@@ -58,9 +68,9 @@ public static class ClientCredentials
             return null;
         }
 
-        if (Environment.GetEnvironmentVariable(KeyVariable) is { Length: > 0 } single)
+        if (KeyFromEnvironment() is { } single)
         {
-            return new HmacCallSigner(KeyringFile.ParseKey(single), timeProvider);
+            return new HmacCallSigner(single, timeProvider);
         }
 
         var path = KeyringFile.Locate(options.Keyring);

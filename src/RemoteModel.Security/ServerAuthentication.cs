@@ -57,16 +57,14 @@ public sealed partial class ServerAuthentication
         }
 
         var path = KeyringFile.Locate(options.Keyring);
-        var (keyring, created) = KeyringFile.ReadOrCreate(path);
-        if (created)
+        if (KeyringFile.CreateIfMissing(path))
         {
             LogCreated(logger, path, KeyringFile.LocalKeyId);
         }
 
         var source = new KeyringSource(path, options.KeyringCheckInterval, timeProvider, loggerFactory.CreateLogger<KeyringSource>());
-        var signingKey = System.Environment.GetEnvironmentVariable(ClientCredentials.KeyVariable) is { Length: > 0 } single
-            ? KeyringFile.ParseKey(single)
-            : keyring.SigningKey(options.KeyId);
+        var keyring = source.Current;
+        var signingKey = ClientCredentials.KeyFromEnvironment() ?? keyring.SigningKey(options.KeyId);
         LogEnabled(logger, path, keyring.Keys.Count, options.ProtectReads);
         return new ServerAuthentication(
             options,

@@ -93,7 +93,7 @@ public sealed class ServerProcessTests : IAsyncLifetime
     [Fact]
     public async Task A_server_will_not_start_on_a_keyring_others_can_read_and_says_how_to_fix_it()
     {
-        KeyringFile.ReadOrCreate(KeyringPath);
+        KeyringFile.CreateIfMissing(KeyringPath);
         File.SetUnixFileMode(KeyringPath, (UnixFileMode)0b110_100_100);
         var server = Start(["--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(_root, "data")]);
         Assert.NotEqual(0, await server.WaitForExitAsync(StartTimeout));

@@ -37,7 +37,7 @@ public static class TestKeyring
     {
         var directory = Directory.CreateTempSubdirectory("remotemodel-test-keyring-").FullName;
         var path = System.IO.Path.Combine(directory, "keyring.json");
-        KeyringFile.ReadOrCreate(path);
+        KeyringFile.CreateIfMissing(path);
         Environment.SetEnvironmentVariable(KeyringFile.KeyringVariable, path);
         Environment.SetEnvironmentVariable(ClientCredentials.KeyVariable, null);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);

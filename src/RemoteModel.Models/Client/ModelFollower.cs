@@ -70,7 +70,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
                 try
                 {
                     endpoint = await address.ResolveAsync(nameServer, cancellationToken).ConfigureAwait(false);
-                    channel = GrpcChannel.ForAddress(endpoint, ChannelOptions ?? new GrpcChannelOptions { Signer = Security.ClientCredentials.Default });
+                    channel = GrpcChannel.ForAddress(endpoint, ChannelOptions ?? Security.ClientCredentials.DefaultChannelOptions());
                     stream = new ModelClient(channel).SubscribeAsync(request, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
                 }
                 catch (Exception ex) when (Transient(ex, cancellationToken) || Stopped(ex, cancellationToken))

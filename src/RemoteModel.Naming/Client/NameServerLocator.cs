@@ -35,7 +35,7 @@ public static class NameServerLocator
     public static async Task<NamingClient> ConnectAsync(string? explicitAddress = null, GrpcChannelOptions? options = null, CancellationToken cancellationToken = default)
     {
         var address = Resolve(explicitAddress);
-        var channel = GrpcChannel.ForAddress(address, options ?? new GrpcChannelOptions { Signer = Security.ClientCredentials.Default });
+        var channel = GrpcChannel.ForAddress(address, options ?? Security.ClientCredentials.DefaultChannelOptions());
         var client = new NamingClient(channel);
         try
         {

@@ -28,13 +28,13 @@ public sealed partial class AccessKey
         if (!IsValidId(id))
         {
             throw new ArgumentException(
-                $"'{id}' is not a key id: 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.", nameof(id));
+                $"'{id}' is not a key id: 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.");
         }
 
         if (secret.Length < MinSecretLength)
         {
             throw new ArgumentException(
-                $"The secret of key '{id}' has {secret.Length} bytes; a key needs at least {MinSecretLength} (256 bits).", nameof(secret));
+                $"The secret of key '{id}' has {secret.Length} bytes; a key needs at least {MinSecretLength} (256 bits).");
         }
 
         Id = id;

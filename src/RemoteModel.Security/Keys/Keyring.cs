@@ -15,13 +15,13 @@ public sealed class Keyring
         {
             if (!_byId.TryAdd(key.Id, key))
             {
-                throw new ArgumentException($"The keyring has two keys with the id '{key.Id}'.", nameof(keys));
+                throw new ArgumentException($"The keyring has two keys with the id '{key.Id}'.");
             }
         }
 
         if (defaultKeyId is not null && !_byId.ContainsKey(defaultKeyId))
         {
-            throw new ArgumentException($"The keyring's default key '{defaultKeyId}' is not one of its keys.", nameof(defaultKeyId));
+            throw new ArgumentException($"The keyring's default key '{defaultKeyId}' is not one of its keys.");
         }
 
         DefaultKeyId = defaultKeyId;

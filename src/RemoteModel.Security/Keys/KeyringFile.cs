@@ -76,21 +76,30 @@ public static class KeyringFile
     /// </summary>
     public static (Keyring Keyring, bool Created) ReadOrCreate(string path)
     {
+        var created = CreateIfMissing(path);
+        return (Read(path), created);
+    }
+
+    /// <summary>
+    /// Creates the keyring at <paramref name="path"/> with one new key <c>local</c> (scope admin),
+    /// the default key, unless there is one; returns whether it did.
+    /// </summary>
+    public static bool CreateIfMissing(string path)
+    {
         if (File.Exists(path))
         {
-            return (Read(path), false);
+            return false;
         }
 
-        var keyring = new Keyring([NewKey(LocalKeyId, KeyScopes.Admin)], LocalKeyId);
         try
         {
             // Never replaces: of two servers starting at once, one writes and both use its key.
-            Write(path, keyring, overwrite: false);
-            return (keyring, true);
+            Write(path, new Keyring([NewKey(LocalKeyId, KeyScopes.Admin)], LocalKeyId), overwrite: false);
+            return true;
         }
         catch (IOException) when (File.Exists(path))
         {
-            return (Read(path), false);
+            return false;
         }
     }
 
@@ -166,7 +175,6 @@ public static class KeyringFile
     private static string Describe(Exception exception) => exception switch
     {
         JsonException json => $"JSON error at line {json.LineNumber + 1}",
-        ArgumentException argument => argument.Message.Split(" (Parameter", 2)[0],
         _ => exception.Message,
     };
 
