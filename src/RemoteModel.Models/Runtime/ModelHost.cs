@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,9 +31,6 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// <summary>The identity of changes the model makes by itself.</summary>
     public const string ModelIdentity = "model";
 
-    /// <summary>The most notifications a viewer's writer sends with one flush; between two batches it checks whether it fell behind.</summary>
-    private const int BatchSize = 64;
-
     private readonly object _gate = new();
     private readonly ModelSchema _schema;
     private readonly ModelHostOptions _options;
@@ -43,6 +41,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     private readonly AuditLog _audit;
     private readonly IViewerDirectory? _viewerDirectory;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly ViewerPump _pump;
     private HashSet<string>? _touched;
     private long _version;
     private Timestamp _changedAt;
@@ -65,6 +64,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         _viewerDirectory = viewerDirectory;
         _schema = new ModelSchema(model.GetType());
         _audit = new AuditLog(_options.HistoryCapacity);
+        _pump = new ViewerPump(Resynchronise, _time);
         _state = _schema.Lifecycle is null ? LifecycleState.Unspecified : LifecycleState.Uninitialized;
         _changedAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow());
         lock (_gate)
@@ -304,23 +304,36 @@ public sealed partial class ModelHost : IAsyncDisposable
     public IReadOnlyList<ViewerInfo> Viewers() => [.. _viewers.Values.Select(v => v.Describe()).OrderBy(v => v.Name, StringComparer.Ordinal)];
 
     /// <summary>
-    /// Subscribes a viewer: the returned sequence starts with a SNAPSHOT, then one CHANGE per
-    /// change in version order (merged for LATEST or rate-limited viewers), a RESYNC snapshot when
-    /// the viewer fell behind its queue, and SAMPLEs of the streams asked for. The request is
-    /// checked here; the viewer joins when the sequence is first enumerated (refused then with
-    /// ALREADY_EXISTS or RESOURCE_EXHAUSTED) and is listed until the sequence is disposed.
+    /// Subscribes a viewer in process: the returned sequence starts with a SNAPSHOT, then one CHANGE
+    /// per change in version order (merged for LATEST or rate-limited viewers), a RESYNC snapshot when
+    /// the viewer fell behind its queue, and SAMPLEs of the streams asked for. The request is checked
+    /// here; the viewer joins when the sequence is first enumerated (refused then with ALREADY_EXISTS
+    /// or RESOURCE_EXHAUSTED) and is listed until the sequence is disposed. A reader that falls
+    /// behind is treated as a slow stream is: it gets a RESYNC, and holds nobody else up.
     /// </summary>
-    /// <exception cref="RpcException">NOT_FOUND (unknown property or stream), INVALID_ARGUMENT (bad rate).</exception>
-    public IAsyncEnumerable<Notification> Subscribe(SubscribeRequest request, string peer, CancellationToken cancellationToken = default) =>
-        Messages(SubscribeBatches(request, peer, cancellationToken));
+    /// <exception cref="RpcException">NOT_FOUND (unknown property or stream), INVALID_ARGUMENT (bad rate or name).</exception>
+    public IAsyncEnumerable<Notification> Subscribe(SubscribeRequest request, string peer, CancellationToken cancellationToken = default)
+    {
+        var subscription = CheckSubscription(request);
+        return ReadInProcessAsync(subscription, peer, cancellationToken);
+    }
 
     /// <summary>
-    /// <see cref="Subscribe"/>'s notifications as they become due, serialized already and several at
-    /// a time: everything queued for the viewer when its writer loop wakes, to be sent with one flush.
-    /// A change is serialized once for every viewer that gets the same view of it.
+    /// Serves a viewer whose notifications <paramref name="write"/> sends (a call's response stream)
+    /// until <paramref name="cancellationToken"/> fires or the model is removed. <paramref name="write"/>
+    /// gets batches of notifications serialized already, each to go out with one flush; it is never
+    /// called again before the task it returned has completed, and may be called from any thread.
     /// </summary>
-    internal IAsyncEnumerable<IReadOnlyList<SerializedMessage<Notification>>> SubscribeBatches(
-        SubscribeRequest request, string peer, CancellationToken cancellationToken = default)
+    /// <exception cref="RpcException">As <see cref="Subscribe"/>, and ALREADY_EXISTS or RESOURCE_EXHAUSTED when the viewer cannot join.</exception>
+    internal Task ServeViewerAsync(
+        SubscribeRequest request, string peer, Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> write,
+        CancellationToken cancellationToken) =>
+        ServeViewerAsync(CheckSubscription(request), peer, write, cancellationToken);
+
+    /// <summary>A checked subscription request: what a viewer asked for, with its name chosen.</summary>
+    private sealed record Subscription(string Name, DeliveryMode Mode, double MaxRateHz, IReadOnlySet<string>? Properties, IReadOnlySet<string> Streams);
+
+    private Subscription CheckSubscription(SubscribeRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var properties = request.Properties.Count == 0 ? null : CanonicalFilter(Choose(request.Properties).Select(p => p.Name));
@@ -341,21 +354,131 @@ public sealed partial class ModelHost : IAsyncDisposable
         }
 
         var name = request.ViewerName.Length > 0 ? request.ViewerName : $"viewer-{Random.Shared.Next():x8}";
-        var viewer = new Viewer(name, peer, _time.GetUtcNow(), request.Mode, request.MaxRateHz, properties,
-            request.Streams.ToHashSet(StringComparer.Ordinal), _options.ViewerQueueCapacity);
-        return RunViewerAsync(viewer, cancellationToken);
+        return new Subscription(name, request.Mode, request.MaxRateHz, properties, request.Streams.ToHashSet(StringComparer.Ordinal));
     }
 
-    private static async IAsyncEnumerable<Notification> Messages(
-        IAsyncEnumerable<IReadOnlyList<SerializedMessage<Notification>>> batches, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The viewer's life: it joins (listed, with a snapshot taken under the change lock, so no change
+    /// falls between the snapshot and its first CHANGE), its snapshot is written, and from then on
+    /// the pump writes what is queued for it, until its call ends or the model is removed.
+    /// </summary>
+    private async Task ServeViewerAsync(
+        Subscription subscription, string peer, Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> write,
+        CancellationToken cancellationToken)
     {
-        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var viewer = new Viewer(subscription.Name, peer, _time.GetUtcNow(), subscription.Mode, subscription.MaxRateHz,
+            subscription.Properties, subscription.Streams, _options.ViewerQueueCapacity)
         {
-            foreach (var notification in batch)
+            Write = write,
+            Token = linked.Token,
+        };
+        SerializedMessage<Notification> snapshot;
+        lock (_gate)
+        {
+            if (_viewers.Count >= _options.MaxViewers)
             {
-                yield return notification.Message;
+                throw new RpcException(StatusCode.ResourceExhausted, $"model '{Name}' has its maximum of {_options.MaxViewers} viewers");
+            }
+
+            if (!_viewers.TryAdd(viewer.Name, viewer))
+            {
+                throw new RpcException(StatusCode.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{Name}'");
+            }
+
+            snapshot = new SerializedMessage<Notification>(Snapshot(viewer, Notification.Types.Kind.Snapshot));
+        }
+
+        LogViewerJoined(Name, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
+        var listing = _viewerDirectory?.Enter(Name, viewer.Describe());
+        var reason = "disconnected";
+        try
+        {
+            using (linked.Token.Register(static state => ((Viewer)state!).End(), viewer))
+            {
+                try
+                {
+                    await write([snapshot], linked.Token).ConfigureAwait(false);
+                    _pump.Finish(viewer, 1);
+                }
+                catch (Exception ex)
+                {
+                    viewer.End(ex is OperationCanceledException || linked.IsCancellationRequested ? null : ex);
+                }
+
+                await viewer.Ended.ConfigureAwait(false);
+            }
+
+            if (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                reason = "model removed";
+                return;
+            }
+
+            // The call ended (the client left, its deadline, the server stopping): the transport says which.
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            _viewers.TryRemove(new KeyValuePair<string, Viewer>(viewer.Name, viewer));
+            if (listing is not null)
+            {
+                await listing.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var info = viewer.Describe();
+            LogViewerLeft(Name, viewer.Name, viewer.Peer, reason, info.NotificationsSent, info.Resyncs);
+        }
+    }
+
+    /// <summary>
+    /// An in-process viewer: its stream is a channel of one batch, so a reader that has not taken the
+    /// last batch yet is a busy stream, as a full connection is.
+    /// </summary>
+    private async IAsyncEnumerable<Notification> ReadInProcessAsync(
+        Subscription subscription, string peer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var batches = Channel.CreateBounded<SerializedMessage<Notification>[]>(1);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var serving = ServeViewerAsync(subscription, peer, (batch, token) => batches.Writer.WriteAsync([.. batch], token).AsTask(), reading.Token);
+        _ = serving.ContinueWith(
+            static (served, writer) => ((ChannelWriter<SerializedMessage<Notification>[]>)writer!).TryComplete(served.Exception?.InnerException),
+            batches.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var notification in batch)
+                {
+                    yield return notification.Message;
+                }
             }
         }
+        finally
+        {
+            reading.Cancel();
+            try
+            {
+                await serving.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The reader stopped reading; that is how an in-process viewer leaves.
+            }
+        }
+    }
+
+    /// <summary>Writes a fresh RESYNC snapshot in place of what a viewer that fell behind had queued.</summary>
+    private void Resynchronise(Viewer viewer)
+    {
+        long version;
+        lock (_gate)
+        {
+            version = _version;
+            viewer.Resynchronised(new SerializedMessage<Notification>(Snapshot(viewer, Notification.Types.Kind.Resync)));
+        }
+
+        LogViewerResynced(Name, viewer.Name, version);
     }
 
     /// <summary>One set instance for every viewer asking for the same properties, so a change is filtered (and serialized) once for all of them.</summary>
@@ -380,113 +503,6 @@ public sealed partial class ModelHost : IAsyncDisposable
 
         _disposed.Cancel();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>
-    /// The viewer's writer loop. It joins on the first MoveNext (so a sequence never enumerated never
-    /// joins) and leaves when the sequence is disposed. Each wake-up takes everything queued and hands
-    /// it on in batches of at most <see cref="BatchSize"/>, each to be written with one flush.
-    /// </summary>
-    private async IAsyncEnumerable<IReadOnlyList<SerializedMessage<Notification>>> RunViewerAsync(
-        Viewer viewer, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        Notification snapshot;
-        lock (_gate)
-        {
-            if (_viewers.Count >= _options.MaxViewers)
-            {
-                throw new RpcException(StatusCode.ResourceExhausted, $"model '{Name}' has its maximum of {_options.MaxViewers} viewers");
-            }
-
-            if (!_viewers.TryAdd(viewer.Name, viewer))
-            {
-                throw new RpcException(StatusCode.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{Name}'");
-            }
-
-            // Taken under the change lock with the viewer already listed: no change falls between the snapshot and the first CHANGE.
-            snapshot = Snapshot(viewer, Notification.Types.Kind.Snapshot);
-        }
-
-        LogViewerJoined(Name, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
-        var listing = _viewerDirectory?.Enter(Name, viewer.Describe());
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var token = linked.Token;
-        var reason = "disconnected";
-        try
-        {
-            viewer.CountSent();
-            yield return [new SerializedMessage<Notification>(snapshot)];
-            var interval = viewer.MaxRateHz > 0 ? TimeSpan.FromSeconds(1 / viewer.MaxRateHz) : TimeSpan.Zero;
-            while (true)
-            {
-                try
-                {
-                    if (!viewer.ResyncPending)
-                    {
-                        await viewer.WaitAsync(token).ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                {
-                    reason = "model removed";
-                    yield break;
-                }
-
-                var (resync, pending) = viewer.Take();
-                var resyncFirst = false;
-                if (resync)
-                {
-                    Notification fresh;
-                    lock (_gate)
-                    {
-                        fresh = Snapshot(viewer, Notification.Types.Kind.Resync);
-                        viewer.Resynchronised();
-                    }
-
-                    LogViewerResynced(Name, viewer.Name, fresh.Version);
-                    pending.Insert(0, new SerializedMessage<Notification>(fresh));
-                    pending.AddRange(viewer.Take().Pending);
-                    resyncFirst = true;
-                }
-
-                for (var start = 0; start < pending.Count; start += BatchSize)
-                {
-                    if (!(resyncFirst && start == 0) && viewer.ResyncPending)
-                    {
-                        // It fell behind while these waited: they are stale, a resync replaces them.
-                        break;
-                    }
-
-                    var batch = start == 0 && pending.Count <= BatchSize ? pending : pending.GetRange(start, Math.Min(BatchSize, pending.Count - start));
-                    viewer.CountSent(batch.Count);
-                    yield return batch;
-                }
-
-                if (interval > TimeSpan.Zero && pending.Count > 0)
-                {
-                    try
-                    {
-                        await Task.Delay(interval, _time, token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                    {
-                        reason = "model removed";
-                        yield break;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            _viewers.TryRemove(new KeyValuePair<string, Viewer>(viewer.Name, viewer));
-            if (listing is not null)
-            {
-                await listing.DisposeAsync().ConfigureAwait(false);
-            }
-
-            var info = viewer.Describe();
-            LogViewerLeft(Name, viewer.Name, viewer.Peer, reason, info.NotificationsSent, info.Resyncs);
-        }
     }
 
     private void OnPropertyChanged(object? sender, PropertyChangedEventArgs e)
@@ -606,19 +622,20 @@ public sealed partial class ModelHost : IAsyncDisposable
         _changedAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow());
         notification.Version = version;
         notification.Time = _changedAt;
-        Publish(notification, _viewers.Values);
+        Publish(notification);
         return version;
     }
 
     /// <summary>
-    /// Offers <paramref name="notification"/> to <paramref name="viewers"/>, each filtered to what it
-    /// asked for; serialized once for all viewers that get the same view of it (the same filter).
+    /// Offers <paramref name="notification"/> to every viewer, each filtered to what it asked for;
+    /// serialized once for all viewers that get the same view of it (the same filter). Viewers that
+    /// were idle go to the pump.
     /// </summary>
-    private static void Publish(Notification notification, IEnumerable<Viewer> viewers)
+    private void Publish(Notification notification)
     {
         SerializedMessage<Notification>? whole = null;
         Dictionary<IReadOnlySet<string>, SerializedMessage<Notification>?>? views = null;
-        foreach (var viewer in viewers)
+        foreach (var viewer in _viewers.Values)
         {
             SerializedMessage<Notification>? view;
             if (viewer.Properties is not { } properties)
@@ -635,9 +652,9 @@ public sealed partial class ModelHost : IAsyncDisposable
                 }
             }
 
-            if (view is not null)
+            if (view is not null && viewer.Offer(view))
             {
-                viewer.Offer(view);
+                _pump.Schedule(viewer);
             }
         }
     }
@@ -686,7 +703,10 @@ public sealed partial class ModelHost : IAsyncDisposable
             SerializedMessage<Notification>? serialized = null;
             foreach (var viewer in _viewers.Values.Where(v => v.Streams.Contains(stream.Name)))
             {
-                viewer.OfferSample(stream.Name, serialized ??= new SerializedMessage<Notification>(sample));
+                if (viewer.OfferSample(stream.Name, serialized ??= new SerializedMessage<Notification>(sample)))
+                {
+                    _pump.Schedule(viewer);
+                }
             }
         }
     }

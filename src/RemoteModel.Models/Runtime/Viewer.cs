@@ -4,23 +4,43 @@ using RemoteModel.Transport;
 namespace RemoteModel.Models.Runtime;
 
 /// <summary>
-/// One subscribed viewer: what it asked for, and its own queue. Publishing into it never blocks:
-/// the model's change path only enqueues (or, for LATEST, merges) and signals; the viewer's own
-/// writer loop drains the queue at whatever pace its connection allows. What is queued is serialized
-/// already, and shared: one change is serialized once for every viewer that gets the same filtered view.
+/// One subscribed viewer: what it asked for, its own queue, and where its notifications are written.
+/// Publishing into it never blocks: the model's change path only enqueues (or, for LATEST, merges)
+/// and, when the viewer was idle, hands it to the <see cref="ViewerPump"/>, which writes what is
+/// queued at whatever pace the viewer's connection allows. What is queued is serialized already,
+/// and shared: one change is serialized once for every viewer that gets the same filtered view.
 /// </summary>
+/// <remarks>
+/// A viewer is idle (nothing to write), ready (waiting for the pump) or busy (a write of its is
+/// under way, or, rate-limited, it waits out its interval). Only an idle viewer is handed to the
+/// pump, so a viewer is written by one writer at a time, in order, and a busy one is never waited for.
+/// </remarks>
 internal sealed class Viewer(
     string name, string peer, DateTimeOffset connectedAt, DeliveryMode mode, double maxRateHz,
     IReadOnlySet<string>? properties, IReadOnlySet<string> streams, int capacity)
 {
+    /// <summary>The most notifications written with one flush; a viewer with more goes to the back of the pump's queue for the rest.</summary>
+    internal const int BatchSize = 64;
+
     private readonly object _lock = new();
     private readonly Queue<SerializedMessage<Notification>> _queue = new();
     private readonly Dictionary<string, SerializedMessage<Notification>> _samples = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly List<SerializedMessage<Notification>> _batch = [];
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Notification? _merged;
     private bool _resyncPending;
+
+    // Busy until its snapshot is written: changes made meanwhile queue up behind it.
+    private DeliveryState _state = DeliveryState.Busy;
     private long _sent;
     private long _resyncs;
+
+    private enum DeliveryState
+    {
+        Idle,
+        Ready,
+        Busy,
+    }
 
     public string Name { get; } = name;
 
@@ -28,23 +48,35 @@ internal sealed class Viewer(
 
     public DeliveryMode Mode { get; } = mode;
 
-    public double MaxRateHz { get; } = maxRateHz;
-
     public IReadOnlySet<string>? Properties { get; } = properties;
 
     public IReadOnlySet<string> Streams { get; } = streams;
 
+    /// <summary>The least time between two writes: none unless the viewer asked for a maximum rate.</summary>
+    public TimeSpan Interval { get; } = maxRateHz > 0 ? TimeSpan.FromSeconds(1 / maxRateHz) : TimeSpan.Zero;
+
+    /// <summary>Writes a batch to the viewer's stream; the batch may be reused once the returned task completes.</summary>
+    public required Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> Write { get; init; }
+
+    /// <summary>Fires when the viewer's call ends (it disconnected, its deadline passed, the server stops) or the model is removed.</summary>
+    public required CancellationToken Token { get; init; }
+
+    /// <summary>Completes when the viewer's call is over, or faults with the error its stream failed with.</summary>
+    public Task Ended => _ended.Task;
+
+    public bool HasEnded => _ended.Task.IsCompleted;
+
     /// <summary>
     /// Queues a change, already filtered to this viewer's properties (<see cref="Filter"/>); called on
-    /// the model's change path.
+    /// the model's change path. True when the viewer was idle and is now ready: the caller hands it to the pump.
     /// </summary>
-    public void Offer(SerializedMessage<Notification> change)
+    public bool Offer(SerializedMessage<Notification> change)
     {
         lock (_lock)
         {
-            if (Mode == DeliveryMode.Latest || MaxRateHz > 0)
+            if (Mode == DeliveryMode.Latest || Interval > TimeSpan.Zero)
             {
-                // Conflating (LATEST, or changes between two rate-limited sends): the latest value of each property is kept.
+                // Conflating (LATEST, or changes between two rate-limited writes): the latest value of each property is kept.
                 _merged = Merge(_merged, change.Message);
             }
             else if (_resyncPending)
@@ -63,76 +95,91 @@ internal sealed class Viewer(
                 _queue.Enqueue(change);
             }
 
-            Signal();
+            return BecomeReady();
         }
     }
 
-    /// <summary>Replaces this viewer's pending sample of <paramref name="stream"/>.</summary>
-    public void OfferSample(string stream, SerializedMessage<Notification> sample)
+    /// <summary>Replaces this viewer's pending sample of <paramref name="stream"/>; true as for <see cref="Offer"/>.</summary>
+    public bool OfferSample(string stream, SerializedMessage<Notification> sample)
     {
         lock (_lock)
         {
             _samples[stream] = sample;
-            Signal();
+            return BecomeReady();
         }
     }
 
-    /// <summary>What to send next: a resync is due (the caller fetches the snapshot), or the pending notifications.</summary>
-    public (bool Resync, List<SerializedMessage<Notification>> Pending) Take()
+    /// <summary>
+    /// The pump's turn: the next batch to write (the viewer is busy until <see cref="Finish"/>), or
+    /// null when it fell behind and a resync snapshot must come first (<see cref="Resynchronised"/>).
+    /// </summary>
+    public List<SerializedMessage<Notification>>? Take()
     {
         Notification? merged;
-        List<SerializedMessage<Notification>> pending;
         lock (_lock)
         {
+            _state = DeliveryState.Busy;
             if (_resyncPending)
             {
-                return (true, []);
+                return null;
             }
 
-            pending = new List<SerializedMessage<Notification>>(_queue.Count + 1 + _samples.Count);
             merged = _merged;
-            pending.AddRange(_queue);
-            _queue.Clear();
             _merged = null;
-            pending.AddRange(_samples.Values);
+            while (_batch.Count < BatchSize && _queue.TryDequeue(out var change))
+            {
+                _batch.Add(change);
+            }
+
+            _batch.AddRange(_samples.Values);
             _samples.Clear();
         }
 
         if (merged is not null)
         {
             // This viewer's own copy, no longer reachable by Offer: serialized outside the lock.
-            pending.Insert(0, new SerializedMessage<Notification>(merged));
+            _batch.Insert(0, new SerializedMessage<Notification>(merged));
         }
 
-        return (false, pending);
+        return _batch;
     }
 
-    /// <summary>Forgets what is queued, now that a fresh snapshot replaces it; called on the model's change path.</summary>
-    public void Resynchronised()
+    /// <summary>Replaces what is queued by <paramref name="snapshot"/>, a fresh RESYNC; called under the model's change lock.</summary>
+    public void Resynchronised(SerializedMessage<Notification> snapshot)
     {
         lock (_lock)
         {
             _queue.Clear();
             _merged = null;
             _resyncPending = false;
+            _queue.Enqueue(snapshot);
         }
     }
 
-    /// <summary>The viewer fell behind its queue; what it still holds to send is stale.</summary>
-    public bool ResyncPending
+    /// <summary>A write (or its interval) is over: true when more is queued and the viewer is ready again, false when it is idle.</summary>
+    public bool Finish(int written)
     {
-        get
+        Interlocked.Add(ref _sent, written);
+        _batch.Clear();
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                return _resyncPending;
-            }
+            _state = DeliveryState.Idle;
+            return !HasEnded && BecomeReady();
         }
     }
 
-    public void CountSent(int count = 1) => Interlocked.Add(ref _sent, count);
-
-    public Task WaitAsync(CancellationToken cancellationToken) => _signal.WaitAsync(cancellationToken);
+    /// <summary>Ends the viewer's call: normally, or with <paramref name="error"/>.</summary>
+    public void End(Exception? error = null)
+    {
+        if (error is null)
+        {
+            _ended.TrySetResult();
+        }
+        else
+        {
+            _ended.TrySetException(error);
+        }
+    }
 
     public ViewerInfo Describe() => new()
     {
@@ -144,12 +191,15 @@ internal sealed class Viewer(
         Resyncs = Interlocked.Read(ref _resyncs),
     };
 
-    private void Signal()
+    private bool BecomeReady()
     {
-        if (_signal.CurrentCount == 0)
+        if (_state != DeliveryState.Idle || (_queue.Count == 0 && _merged is null && _samples.Count == 0 && !_resyncPending))
         {
-            _signal.Release();
+            return false;
         }
+
+        _state = DeliveryState.Ready;
+        return true;
     }
 
     /// <summary>

@@ -67,12 +67,8 @@ public sealed partial class ModelService
     private async Task SubscribeAsync(SubscribeRequest request, IServerStreamWriter<Notification> stream, ServerCallContext context)
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Subscribe, context);
-        var token = context.CancellationToken;
         // Everything queued for the viewer goes out with one flush; each change was serialized once for all its viewers.
-        await foreach (var batch in host.SubscribeBatches(request, context.Peer, token).WithCancellation(token))
-        {
-            await stream.WriteAsync(batch, token);
-        }
+        await host.ServeViewerAsync(request, context.Peer, stream.WriteAsync, context.CancellationToken);
     }
 
     private async Task<ListViewersResponse> ListViewersAsync(ListViewersRequest request, ServerCallContext context)

@@ -87,8 +87,11 @@ internal sealed class ClientCall<TResponse> : IDisposable
             if (_reader is null)
             {
                 _body = await _response!.Content.ReadAsStreamAsync(_token).ConfigureAwait(false);
+                // Zero-byte reads: a stream waiting for its next message holds no buffer, so a process
+                // following a thousand subscriptions does not keep a thousand buffers rented (and the
+                // shared pool, emptied, does not fall back to allocating one a read).
                 _reader = new MessageReader(
-                    PipeReader.Create(_body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024)),
+                    PipeReader.Create(_body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, useZeroByteReads: true)),
                     _channel.Options.MaxReceiveMessageSize,
                     _response.Content.Headers.TryGetValues(GrpcProtocol.EncodingHeader, out var encodings) ? encodings.FirstOrDefault() : null);
             }
