@@ -5,12 +5,39 @@ namespace RemoteModel.Bench;
 /// <summary>This bench program started again as a child process in one of its server modes (serve-echo, serve-model).</summary>
 internal static class BenchProcess
 {
+    /// <summary>
+    /// The shared array pool's arrays per partition in the bench's client process (default 32). The delivery workloads read
+    /// up to 10,000 subscriptions in that one process; SocketsHttpHandler rents a 16 KiB block from the pool for each stream
+    /// with data waiting, and one change reaching 1,000 streams at once empties a default pool, so every frame after that
+    /// allocates a block: a cost of hosting a thousand viewers in one process that viewers in processes of their own do not
+    /// pay. The servers measured run with the default.
+    /// </summary>
+    public const string ClientPoolVariable = "DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION";
+
+    /// <summary>What <see cref="ClientPoolVariable"/> is set to for the client process.</summary>
+    public const string ClientPoolArrays = "4096";
+
+    /// <summary>Runs this bench again, with the same arguments, as the client process (<see cref="ClientPoolVariable"/> set); returns its exit code.</summary>
+    public static async Task<int> RunAgainWithClientPoolAsync(string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        foreach (var argument in SelfArguments().Concat(args))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment[ClientPoolVariable] = ClientPoolArrays;
+        using var client = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException("Could not start the bench again.");
+        await client.WaitForExitAsync();
+        return client.ExitCode;
+    }
+
     /// <summary>Starts <c>bench MODE</c> and waits for its <c>LISTENING PORT</c> line; returns the process and its address.</summary>
     public static async Task<(ChildProcess Process, string Address)> StartAsync(string mode, IDictionary<string, string>? environment = null)
     {
-        var self = Environment.ProcessPath!;
-        string[] selfArguments = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(Measurement).Assembly.Location] : [];
-        var process = ChildProcess.Start(self, [.. selfArguments, mode], environment: environment);
+        // A server measured runs with the runtime's default pool, not the client's (an empty value is no value).
+        var serverEnvironment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { [ClientPoolVariable] = string.Empty };
+        var process = ChildProcess.Start(Environment.ProcessPath!, [.. SelfArguments(), mode], environment: serverEnvironment);
         try
         {
             var port = await process.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(30));
@@ -22,6 +49,10 @@ internal static class BenchProcess
             throw;
         }
     }
+
+    /// <summary>What runs this bench program again: nothing when it is its own apphost, its assembly when started by <c>dotnet</c>.</summary>
+    private static string[] SelfArguments() =>
+        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? [typeof(Measurement).Assembly.Location] : [];
 
     /// <summary>The resident set size of a process (VmRSS in /proc/PID/status), in bytes.</summary>
     public static long ResidentBytes(int processId)

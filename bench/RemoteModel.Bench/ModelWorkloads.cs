@@ -32,6 +32,9 @@ internal static class ModelWorkloads
     /// <summary>How many changes the back-to-back driver has sent but not yet seen delivered to every viewer (well under the viewer queue's 1024).</summary>
     public const int InFlightChanges = 256;
 
+    /// <summary>How many controllers the several-controllers delivery workload runs at once.</summary>
+    public const int Controllers = 4;
+
     /// <summary>The fewest changes a delivery workload times, however short the window.</summary>
     public const int MinimumChanges = 50;
 
@@ -43,6 +46,8 @@ internal static class ModelWorkloads
     public static string PacedDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} (one change at a time)";
 
     public static string SaturatedDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} (back to back)";
+
+    public static string ConcurrentDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} ({Controllers} controllers back to back)";
 
     /// <summary>What the results should say about these workloads and their Pyro4 counterparts.</summary>
     public static readonly string[] Notes =
@@ -59,7 +64,13 @@ internal static class ModelWorkloads
             + "viewers a second. \"One change at a time\" waits until every viewer has the change before the next Modify; \"back to back\" "
             + $"calls Modify as soon as the previous call returns, holding at most {InFlightChanges} changes not yet delivered everywhere "
             + "(below the viewer queue's 1,024, so nobody is resynced; a RESYNC would fail the run), which measures the sustained fan-out "
-            + "rate; its latencies include the queueing. Viewers and driver share one client process, as do Pyro4's.",
+            + $"rate; its latencies include the queueing. \"{Controllers} controllers back to back\" is that with {Controllers} drivers at once (their "
+            + "Modify calls share the driver's channel; Pyro4's each have their own proxy), so that changes come faster than one caller's "
+            + "round trip allows, as from a fast model or several controllers. Viewers and driver share one client process, as do Pyro4's. "
+            + $"That process runs with {BenchProcess.ClientPoolVariable}={BenchProcess.ClientPoolArrays}: SocketsHttpHandler rents a 16 KiB "
+            + "block from the shared array pool for each stream with data waiting, and one change arriving on 1,000 streams at once would "
+            + "empty the default pool (32 arrays a partition) and allocate a block a frame, a cost viewers in processes of their own do not "
+            + "pay. The model server runs with the runtime's defaults.",
         $"Memory per idle viewer: the server process's resident set (VmRSS from /proc/PID/status) in a fresh `bench serve-model` after one "
             + $"warm-up subscription, then after {IdleViewers.ToString("N0", CultureInfo.InvariantCulture)} idle subscriptions "
             + $"({ViewersPerChannel} per channel) are open and ListViewers reports them all; per viewer = (after - before) / viewers. "
@@ -86,11 +97,15 @@ internal static class ModelWorkloads
 
     /// <summary>Every change delivered to every viewer before the next Modify.</summary>
     public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
-        DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, duration, serverProcessId);
+        DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, controllers: 1, duration, serverProcessId);
 
     /// <summary>Modify back to back, at most <see cref="InFlightChanges"/> changes undelivered.</summary>
     public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
-        DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, duration, serverProcessId);
+        DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, controllers: 1, duration, serverProcessId);
+
+    /// <summary>As <see cref="SaturatedDeliveryAsync"/>, with <see cref="Controllers"/> drivers at once.</summary>
+    public static Task<Measurement> ConcurrentDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
+        DeliveryAsync(ConcurrentDelivery(viewers), address, driver, viewers, InFlightChanges, Controllers, duration, serverProcessId);
 
     /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
     public static async Task<ViewerMemory> IdleViewerMemoryAsync()
@@ -124,11 +139,11 @@ internal static class ModelWorkloads
     /// measured window), never more than <paramref name="inFlight"/> changes ahead of the slowest viewer.
     /// </summary>
     private static async Task<Measurement> DeliveryAsync(
-        string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration, int? serverProcessId)
+        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, int? serverProcessId)
     {
         try
         {
-            return await MeasureDeliveryAsync(workload, address, driver, viewers, inFlight, duration, serverProcessId);
+            return await MeasureDeliveryAsync(workload, address, driver, viewers, inFlight, controllers, duration, serverProcessId);
         }
         finally
         {
@@ -142,7 +157,7 @@ internal static class ModelWorkloads
     }
 
     private static async Task<Measurement> MeasureDeliveryAsync(
-        string workload, string address, ModelClient driver, int viewers, int inFlight, TimeSpan duration, int? serverProcessId)
+        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, int? serverProcessId)
     {
         var tracker = new DeliveryTracker(viewers, inFlight);
         await using var set = await ViewerSet.OpenAsync(address, viewers, tracker);
@@ -150,22 +165,29 @@ internal static class ModelWorkloads
 
         async Task SendAsync()
         {
-            await tracker.BeforeSendAsync(++sequence);
-            var values = new Dictionary<string, object?> { ["Value"] = (double)Stopwatch.GetTimestamp(), ["Counter"] = sequence };
+            var change = Interlocked.Increment(ref sequence);
+            await tracker.BeforeSendAsync(change);
+            var values = new Dictionary<string, object?> { ["Value"] = (double)Stopwatch.GetTimestamp(), ["Counter"] = change };
             await driver.ModifyAsync(ModelName, values);
         }
 
-        await LatencyLoop.WarmUpAsync(SendAsync);
+        // Each controller calls Modify as soon as its previous call returns, while `more` says so.
+        Task DriveAsync(Func<bool> more) => Task.WhenAll(Enumerable.Range(0, controllers).Select(_ => Task.Run(async () =>
+        {
+            while (more())
+            {
+                await SendAsync();
+            }
+        })));
+
+        var warmUp = Stopwatch.StartNew();
+        await DriveAsync(() => warmUp.Elapsed < LatencyLoop.WarmUp);
         await tracker.DrainAsync();
-        tracker.MeasureFrom = sequence + 1;
+        tracker.MeasureFrom = Interlocked.Read(ref sequence) + 1;
         var serverBefore = serverProcessId is { } before ? BenchProcess.ProcessorTime(before) : TimeSpan.Zero;
         var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
-        while (total.Elapsed < duration || sequence - tracker.MeasureFrom < MinimumChanges)
-        {
-            await SendAsync();
-        }
-
+        await DriveAsync(() => total.Elapsed < duration || Interlocked.Read(ref sequence) - tracker.MeasureFrom < MinimumChanges);
         await tracker.DrainAsync();
         var elapsed = total.Elapsed;
         var measured = Measurement.FromLatencies(workload, System, set.MeasuredLatencies(), elapsed);

@@ -41,6 +41,12 @@ if (args.Length > 0 && args[0] is "serve-echo" or "serve-echo-signed")
     return 0;
 }
 
+if (Environment.GetEnvironmentVariable(BenchProcess.ClientPoolVariable) is null)
+{
+    // See BenchProcess.ClientPoolVariable: this process, the client side, runs again with a larger shared array pool.
+    return await BenchProcess.RunAgainWithClientPoolAsync(args);
+}
+
 var seconds = double.Parse(Option("--seconds") ?? "5", CultureInfo.InvariantCulture);
 var output = Option("--out") ?? RepositoryPaths.Combine("bench", "RESULTS.md");
 var onlyCSharp = Option("--only") == "csharp";
@@ -136,6 +142,7 @@ if (Runs("query") || Runs("delivery"))
             {
                 results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
                 results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
+                results.Add(Report(await ModelWorkloads.ConcurrentDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
             }
         }
     }

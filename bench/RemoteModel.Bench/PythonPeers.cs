@@ -36,6 +36,7 @@ internal sealed record PythonPeers(string System, string Script, string[] Server
         {
             new($"deliver-paced-{n}", ModelWorkloads.PacedDelivery(n)),
             new($"deliver-saturated-{n}", ModelWorkloads.SaturatedDelivery(n)),
+            new($"deliver-controllers-{n}", ModelWorkloads.ConcurrentDelivery(n)),
         }),
     ];
 

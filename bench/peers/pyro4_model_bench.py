@@ -15,12 +15,15 @@ Workloads (the C# harness's ModelWorkloads names them the same way):
   Counter to a sequence number, and waits until every viewer has the change before the next one.
 * deliver-saturated-N: the same, but modify() is called again as soon as it returns, with at most
   IN_FLIGHT changes not yet received by every viewer.
+* deliver-controllers-N: deliver-saturated-N with CONTROLLERS driver threads at once, each with
+  its own proxy.
 
 Delivery latency is from just before modify() to a viewer's callback running, per (viewer, change);
 ops/s counts callbacks received a second. The viewer daemons use the multiplex server type and are
 combined into one event loop on one thread (a thread per viewer daemon does not scale to 1,000).
 """
 
+import itertools
 import os
 import sys
 import threading
@@ -38,10 +41,11 @@ OBJECT_ID = "remotemodel.bench.model"
 SERVER_THREADS = 128  # one worker per connected proxy: 32 callers and the driver, with spare
 VIEWER_COUNTS = (1, 100, 1000)
 IN_FLIGHT = 256  # the C# harness's ModelWorkloads.InFlightChanges
+CONTROLLERS = 4  # the C# harness's ModelWorkloads.Controllers
 MINIMUM_CHANGES = 50  # the C# harness's ModelWorkloads.MinimumChanges
 DELIVERY_TIMEOUT = 60.0
 WORKLOADS = ("query-latency", "query-throughput") + tuple(
-    "deliver-%s-%d" % (mode, n) for n in VIEWER_COUNTS for mode in ("paced", "saturated"))
+    "deliver-%s-%d" % (mode, n) for n in VIEWER_COUNTS for mode in ("paced", "saturated", "controllers"))
 
 
 def configure(servertype):
@@ -160,8 +164,8 @@ class Viewer:
         self.tracker.received(sequence)
 
 
-def deliver(target, viewers, in_flight, seconds):
-    """Starts `viewers` viewer daemons (one event loop), registers them, and times changes."""
+def deliver(target, viewers, in_flight, controllers, seconds):
+    """Starts `viewers` viewer daemons (one event loop), registers them, and times changes sent by `controllers` threads."""
     configure("multiplex")
     tracker = DeliveryTracker(viewers, in_flight)
     daemons = [Pyro4.Daemon(host="127.0.0.1") for _ in range(viewers)]
@@ -176,26 +180,40 @@ def deliver(target, viewers, in_flight, seconds):
         model.register_viewer(uri)
 
     clock = time.perf_counter_ns
-    sequence = 0
+    counter = itertools.count(1)
+    sent = [0]  # the highest sequence number taken
+    sending = threading.Lock()
+    proxies = [model] + [connect(target) for _ in range(controllers - 1)]
 
-    def send():
-        nonlocal sequence
-        sequence += 1
+    def send(proxy):
+        with sending:
+            sequence = next(counter)
+            sent[0] = sequence
         tracker.before_send(sequence)
-        model.modify({"Value": clock(), "Counter": sequence})
+        proxy.modify({"Value": clock(), "Counter": sequence})
+
+    def drive(more):
+        def loop(proxy):
+            while more():
+                send(proxy)
+        threads = [threading.Thread(target=loop, args=(proxy,)) for proxy in proxies]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     warm_end = clock() + int(bench_common.WARMUP_SECONDS * 1e9)
-    while clock() < warm_end:
-        send()
+    drive(lambda: clock() < warm_end)
     tracker.drain()
-    tracker.measure_from = sequence + 1
+    tracker.measure_from = sent[0] + 1
     start = clock()
     end = start + int(seconds * 1e9)
-    while clock() < end or sequence - tracker.measure_from < MINIMUM_CHANGES:
-        send()
+    drive(lambda: clock() < end or sent[0] - tracker.measure_from < MINIMUM_CHANGES)
     tracker.drain()
     measured = (clock() - start) / 1e9
     model.clear_viewers()
+    for proxy in proxies[1:]:
+        proxy._pyroRelease()
     latencies = [value for callback in callbacks for value in callback.latencies]
     daemons[0].shutdown()  # the combined loop; shutdown() on the others would wait for loops they never ran
     for daemon in daemons[1:]:
@@ -216,7 +234,8 @@ def run_client(target, workload, seconds, concurrency):
         latencies, count, measured = bench_common.measure_threaded(make_call, concurrency, seconds)
     else:
         _, mode, viewers = workload.split("-")
-        latencies, measured = deliver(target, int(viewers), 1 if mode == "paced" else IN_FLIGHT, seconds)
+        latencies, measured = deliver(target, int(viewers), 1 if mode == "paced" else IN_FLIGHT,
+                                      CONTROLLERS if mode == "controllers" else 1, seconds)
         count = len(latencies)
     return bench_common.result_line("Pyro4 (serpent)", workload, latencies, count, measured)
 
