@@ -96,16 +96,16 @@ internal static class ModelWorkloads
         LatencyLoop.ConcurrentAsync(QueryThroughput, System, () => client.QueryAsync(ModelName), TransportWorkloads.Callers, duration);
 
     /// <summary>Every change delivered to every viewer before the next Modify.</summary>
-    public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
-        DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, controllers: 1, duration, serverProcessId);
+    public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts? costs = null) =>
+        DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, controllers: 1, duration, costs);
 
     /// <summary>Modify back to back, at most <see cref="InFlightChanges"/> changes undelivered.</summary>
-    public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
-        DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, controllers: 1, duration, serverProcessId);
+    public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts? costs = null) =>
+        DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, controllers: 1, duration, costs);
 
     /// <summary>As <see cref="SaturatedDeliveryAsync"/>, with <see cref="Controllers"/> drivers at once.</summary>
-    public static Task<Measurement> ConcurrentDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, int? serverProcessId = null) =>
-        DeliveryAsync(ConcurrentDelivery(viewers), address, driver, viewers, InFlightChanges, Controllers, duration, serverProcessId);
+    public static Task<Measurement> ConcurrentDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts? costs = null) =>
+        DeliveryAsync(ConcurrentDelivery(viewers), address, driver, viewers, InFlightChanges, Controllers, duration, costs);
 
     /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
     public static async Task<ViewerMemory> IdleViewerMemoryAsync()
@@ -139,11 +139,11 @@ internal static class ModelWorkloads
     /// measured window), never more than <paramref name="inFlight"/> changes ahead of the slowest viewer.
     /// </summary>
     private static async Task<Measurement> DeliveryAsync(
-        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, int? serverProcessId)
+        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, DeliveryCosts? costs)
     {
         try
         {
-            return await MeasureDeliveryAsync(workload, address, driver, viewers, inFlight, controllers, duration, serverProcessId);
+            return await MeasureDeliveryAsync(workload, address, driver, viewers, inFlight, controllers, duration, costs);
         }
         finally
         {
@@ -157,7 +157,7 @@ internal static class ModelWorkloads
     }
 
     private static async Task<Measurement> MeasureDeliveryAsync(
-        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, int? serverProcessId)
+        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, DeliveryCosts? costs)
     {
         var tracker = new DeliveryTracker(viewers, inFlight);
         await using var set = await ViewerSet.OpenAsync(address, viewers, tracker);
@@ -184,20 +184,21 @@ internal static class ModelWorkloads
         await DriveAsync(() => warmUp.Elapsed < LatencyLoop.WarmUp);
         await tracker.DrainAsync();
         tracker.MeasureFrom = Interlocked.Read(ref sequence) + 1;
-        var serverBefore = serverProcessId is { } before ? BenchProcess.ProcessorTime(before) : TimeSpan.Zero;
+        var serverBefore = costs is null ? TimeSpan.Zero : BenchProcess.ProcessorTime(costs.ServerProcessId);
         var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         await DriveAsync(() => total.Elapsed < duration || Interlocked.Read(ref sequence) - tracker.MeasureFrom < MinimumChanges);
         await tracker.DrainAsync();
         var elapsed = total.Elapsed;
         var measured = Measurement.FromLatencies(workload, System, set.MeasuredLatencies(), elapsed);
-        if (serverProcessId is { } id)
+        if (costs is not null)
         {
             // Processor time per notification: what the work costs, whatever else the machine is doing.
-            var server = (BenchProcess.ProcessorTime(id) - serverBefore).TotalMicroseconds / measured.Count;
-            var client = (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMicroseconds / measured.Count;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {workload}: processor time per notification: server {server:F2} us, client {client:F2} us"));
+            var cost = new DeliveryCost(workload,
+                (BenchProcess.ProcessorTime(costs.ServerProcessId) - serverBefore).TotalMicroseconds / measured.Count,
+                (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMicroseconds / measured.Count);
+            costs.Rows.Add(cost);
+            Console.WriteLine(cost.ToMarkdownRow());
         }
 
         return measured;
@@ -375,6 +376,24 @@ internal static class ModelWorkloads
             }
         }
     }
+}
+
+/// <summary>Where the delivery workloads record what they cost in processor time: the server's (<paramref name="serverProcessId"/>) and this process's.</summary>
+internal sealed class DeliveryCosts(int serverProcessId)
+{
+    public int ServerProcessId { get; } = serverProcessId;
+
+    public List<DeliveryCost> Rows { get; } = [];
+}
+
+/// <summary>
+/// The processor time, in microseconds per notification delivered, of the model server and of the client process (the
+/// driver and every viewer); on a machine whose cores both share, they bound the rate at cores / (server + client).
+/// </summary>
+internal sealed record DeliveryCost(string Workload, double ServerMicroseconds, double ClientMicroseconds)
+{
+    public string ToMarkdownRow() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Workload} | {ServerMicroseconds:F2} | {ClientMicroseconds:F2} | {Environment.ProcessorCount / (ServerMicroseconds + ClientMicroseconds) * 1e6:N0} | {1e6 / ServerMicroseconds:N0} |");
 }
 
 /// <summary>The model server's resident memory before and after opening idle viewers.</summary>

@@ -68,6 +68,7 @@ var duration = TimeSpan.FromSeconds(seconds);
 var results = new List<Measurement>();
 var notes = new List<string>();
 var memory = new List<ViewerMemory>();
+DeliveryCosts? costs = null;
 
 if (Runs("transport"))
 {
@@ -138,11 +139,12 @@ if (Runs("query") || Runs("delivery"))
 
         if (Runs("delivery"))
         {
+            costs = new DeliveryCosts(modelServer.Id);
             foreach (var viewers in viewerCounts)
             {
-                results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
-                results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
-                results.Add(Report(await ModelWorkloads.ConcurrentDeliveryAsync(modelAddress, client, viewers, duration, modelServer.Id)));
+                results.Add(Report(await ModelWorkloads.PacedDeliveryAsync(modelAddress, client, viewers, duration, costs)));
+                results.Add(Report(await ModelWorkloads.SaturatedDeliveryAsync(modelAddress, client, viewers, duration, costs)));
+                results.Add(Report(await ModelWorkloads.ConcurrentDeliveryAsync(modelAddress, client, viewers, duration, costs)));
             }
         }
     }
@@ -177,7 +179,7 @@ if (!onlyCSharp && (groups is null || groups.Contains("peers")))
     }
 }
 
-await File.WriteAllTextAsync(output, Markdown(results, memory, notes, seconds));
+await File.WriteAllTextAsync(output, Markdown(results, costs?.Rows ?? [], memory, notes, seconds));
 Console.WriteLine($"Wrote {output}");
 return 0;
 
@@ -193,7 +195,7 @@ static Measurement Report(Measurement measurement)
     return measurement;
 }
 
-static string Markdown(List<Measurement> results, List<ViewerMemory> memory, List<string> notes, double seconds)
+static string Markdown(List<Measurement> results, List<DeliveryCost> costs, List<ViewerMemory> memory, List<string> notes, double seconds)
 {
     var text = new StringBuilder();
     text.AppendLine("# Benchmark results");
@@ -211,6 +213,24 @@ static string Markdown(List<Measurement> results, List<ViewerMemory> memory, Lis
         // Each workload's rows together (C# first, then the peers), in the order the workloads ran.
         var workloadOrder = group.Select(r => r.Workload).Distinct().ToList();
         foreach (var row in group.OrderBy(r => workloadOrder.IndexOf(r.Workload)))
+        {
+            text.AppendLine(row.ToMarkdownRow());
+        }
+
+        text.AppendLine();
+    }
+
+    if (costs.Count > 0)
+    {
+        text.AppendLine($"## Model server: processor time per notification ({ModelWorkloads.System})");
+        text.AppendLine();
+        text.AppendLine("What each delivery row cost, whatever else the machine was doing: the server's and the client process's processor time "
+            + "(the driver and every viewer, in one process) over the notifications delivered. Both processes share this machine's "
+            + $"{Environment.ProcessorCount} cores, so the rate cannot pass cores / (server + client); the server alone, on one core of its own, would pass 1 / server.");
+        text.AppendLine();
+        text.AppendLine("| workload | server (us) | client (us) | bound here (notifications/s) | server on one core (notifications/s) |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var row in costs)
         {
             text.AppendLine(row.ToMarkdownRow());
         }
