@@ -43,7 +43,15 @@ internal sealed class ViewerPump(Action<Viewer> resynchronise, TimeProvider time
         {
             while (_ready.TryDequeue(out var viewer))
             {
-                Deliver(viewer);
+                try
+                {
+                    Deliver(viewer);
+                }
+                catch (Exception ex)
+                {
+                    // Not the pump's to die of (it would take the process with it): that viewer's call ends with the error.
+                    viewer.End(ex);
+                }
             }
 
             Volatile.Write(ref _scheduled, 0);
