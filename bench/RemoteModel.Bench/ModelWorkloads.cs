@@ -96,15 +96,15 @@ internal static class ModelWorkloads
         LatencyLoop.ConcurrentAsync(QueryThroughput, System, () => client.QueryAsync(ModelName), TransportWorkloads.Callers, duration);
 
     /// <summary>Every change delivered to every viewer before the next Modify.</summary>
-    public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts? costs = null) =>
+    public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts costs) =>
         DeliveryAsync(PacedDelivery(viewers), address, driver, viewers, inFlight: 1, controllers: 1, duration, costs);
 
     /// <summary>Modify back to back, at most <see cref="InFlightChanges"/> changes undelivered.</summary>
-    public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts? costs = null) =>
+    public static Task<Measurement> SaturatedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts costs) =>
         DeliveryAsync(SaturatedDelivery(viewers), address, driver, viewers, InFlightChanges, controllers: 1, duration, costs);
 
     /// <summary>As <see cref="SaturatedDeliveryAsync"/>, with <see cref="Controllers"/> drivers at once.</summary>
-    public static Task<Measurement> ConcurrentDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts? costs = null) =>
+    public static Task<Measurement> ConcurrentDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts costs) =>
         DeliveryAsync(ConcurrentDelivery(viewers), address, driver, viewers, InFlightChanges, Controllers, duration, costs);
 
     /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
@@ -139,7 +139,7 @@ internal static class ModelWorkloads
     /// measured window), never more than <paramref name="inFlight"/> changes ahead of the slowest viewer.
     /// </summary>
     private static async Task<Measurement> DeliveryAsync(
-        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, DeliveryCosts? costs)
+        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, DeliveryCosts costs)
     {
         try
         {
@@ -157,7 +157,7 @@ internal static class ModelWorkloads
     }
 
     private static async Task<Measurement> MeasureDeliveryAsync(
-        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, DeliveryCosts? costs)
+        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, DeliveryCosts costs)
     {
         var tracker = new DeliveryTracker(viewers, inFlight);
         await using var set = await ViewerSet.OpenAsync(address, viewers, tracker);
@@ -184,22 +184,19 @@ internal static class ModelWorkloads
         await DriveAsync(() => warmUp.Elapsed < LatencyLoop.WarmUp);
         await tracker.DrainAsync();
         tracker.MeasureFrom = Interlocked.Read(ref sequence) + 1;
-        var serverBefore = costs is null ? TimeSpan.Zero : BenchProcess.ProcessorTime(costs.ServerProcessId);
+        var serverBefore = BenchProcess.ProcessorTime(costs.ServerProcessId);
         var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         await DriveAsync(() => total.Elapsed < duration || Interlocked.Read(ref sequence) - tracker.MeasureFrom < MinimumChanges);
         await tracker.DrainAsync();
         var elapsed = total.Elapsed;
         var measured = Measurement.FromLatencies(workload, System, set.MeasuredLatencies(), elapsed);
-        if (costs is not null)
-        {
-            // Processor time per notification: what the work costs, whatever else the machine is doing.
-            var cost = new DeliveryCost(workload,
-                (BenchProcess.ProcessorTime(costs.ServerProcessId) - serverBefore).TotalMicroseconds / measured.Count,
-                (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMicroseconds / measured.Count);
-            costs.Rows.Add(cost);
-            Console.WriteLine(cost.ToMarkdownRow());
-        }
+        // Processor time per notification: what the work costs, whatever else the machine is doing.
+        var cost = new DeliveryCost(workload,
+            (BenchProcess.ProcessorTime(costs.ServerProcessId) - serverBefore).TotalMicroseconds / measured.Count,
+            (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalMicroseconds / measured.Count);
+        costs.Rows.Add(cost);
+        Console.WriteLine(cost.ToMarkdownRow());
 
         return measured;
     }

@@ -23,7 +23,6 @@ ops/s counts callbacks received a second. The viewer daemons use the multiplex s
 combined into one event loop on one thread (a thread per viewer daemon does not scale to 1,000).
 """
 
-import itertools
 import os
 import sys
 import threading
@@ -180,15 +179,14 @@ def deliver(target, viewers, in_flight, controllers, seconds):
         model.register_viewer(uri)
 
     clock = time.perf_counter_ns
-    counter = itertools.count(1)
     sent = [0]  # the highest sequence number taken
     sending = threading.Lock()
     proxies = [model] + [connect(target) for _ in range(controllers - 1)]
 
     def send(proxy):
         with sending:
-            sequence = next(counter)
-            sent[0] = sequence
+            sent[0] += 1
+            sequence = sent[0]
         tracker.before_send(sequence)
         proxy.modify({"Value": clock(), "Counter": sequence})
 

@@ -43,7 +43,7 @@ internal static class KeysCommand
 
             var key = KeyringFile.NewKey(
                 keyId,
-                (result.GetValue(scopes) ?? []).Aggregate(KeyScopes.None, (all, scope) => all | KeyScopeNames.Parse(scope)),
+                KeyScopeNames.Parse(result.GetValue(scopes) ?? []),
                 [.. (result.GetValue(names) ?? []).Select(NamePattern.Parse)],
                 result.GetValue(notBefore),
                 result.GetValue(notAfter));
@@ -112,6 +112,5 @@ internal static class KeysCommand
         }
     }
 
-    private static string? Time(DateTimeOffset? time) =>
-        time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string? Time(DateTimeOffset? time) => time is { } at ? AccessKey.FormatTime(at) : null;
 }

@@ -16,9 +16,6 @@ public sealed class KeyPermissions(AuthOptions options, ILogger<KeyPermissions>?
 {
     private readonly ILogger _logger = logger ?? NullLogger<KeyPermissions>.Instance;
 
-    /// <summary>Whether reads need a key with scope read.</summary>
-    public bool ProtectReads => options.ProtectReads;
-
     /// <summary>
     /// Requires the call's key to have <paramref name="scope"/> on <paramref name="name"/>
     /// (empty: no particular name); returns the key.

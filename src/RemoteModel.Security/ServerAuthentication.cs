@@ -14,23 +14,12 @@ namespace RemoteModel.Security;
 /// </summary>
 public sealed partial class ServerAuthentication
 {
-    private ServerAuthentication(AuthOptions options, KeyringSource? keyring, CallVerifier? verifier, KeyPermissions? permissions, CallSigner? signer)
+    private ServerAuthentication(CallVerifier? verifier, KeyPermissions? permissions, CallSigner? signer)
     {
-        Options = options;
-        Keyring = keyring;
         Verifier = verifier;
         Permissions = permissions;
         Signer = signer;
     }
-
-    /// <summary>The settings it was made from.</summary>
-    public AuthOptions Options { get; }
-
-    /// <summary>Whether calls are checked.</summary>
-    public bool Enabled => Verifier is not null;
-
-    /// <summary>The trusted keyring; null when authentication is off.</summary>
-    public KeyringSource? Keyring { get; }
 
     /// <summary>The verifier for the gRPC server; null when authentication is off.</summary>
     public CallVerifier? Verifier { get; }
@@ -53,7 +42,7 @@ public sealed partial class ServerAuthentication
         if (!options.Enabled)
         {
             LogDisabled(logger);
-            return new ServerAuthentication(options, null, null, null, null);
+            return new ServerAuthentication(null, null, null);
         }
 
         var path = KeyringFile.Locate(options.Keyring);
@@ -67,8 +56,6 @@ public sealed partial class ServerAuthentication
         var signingKey = ClientCredentials.KeyFromEnvironment() ?? keyring.SigningKey(options.KeyId);
         LogEnabled(logger, path, keyring.Keys.Count, options.ProtectReads);
         return new ServerAuthentication(
-            options,
-            source,
             new HmacCallVerifier(source, options, timeProvider, loggerFactory.CreateLogger<HmacCallVerifier>()),
             new KeyPermissions(options, loggerFactory.CreateLogger<KeyPermissions>()),
             signingKey is null ? null : new HmacCallSigner(signingKey, timeProvider));

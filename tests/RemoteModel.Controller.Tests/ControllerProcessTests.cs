@@ -226,7 +226,6 @@ public sealed class ControllerProcessTests : IAsyncLifetime
     private static string[]? Row(string line) =>
         line.StartsWith('│') ? [.. line.Trim().Trim('│').Split('│').Select(c => c.Trim())] : null;
 
-    /// <summary>Standard error's lines once the process has ended (the reader may still be catching up).</summary>
     [Fact]
     public async Task A_keyring_others_can_read_stops_the_controller_and_the_viewer_with_one_line_that_says_the_fix()
     {
@@ -245,6 +244,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         Assert.Single(await ErrorLinesAsync(viewer), l => l.EndsWith($"Fix it with: chmod 600 {keyring}", StringComparison.Ordinal));
     }
 
+    /// <summary>Standard error's lines once the process has ended (the reader may still be catching up).</summary>
     private static async Task<string[]> ErrorLinesAsync(ChildProcess process)
     {
         await Task.Delay(100);

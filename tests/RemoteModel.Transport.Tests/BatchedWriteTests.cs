@@ -13,7 +13,7 @@ public sealed class BatchedWriteTests
     public async Task Batches_of_serialized_messages_arrive_in_order_between_single_writes()
     {
         await using var server = GrpcServer.CreateBuilder()
-            .AddService(ServiceDefinition.CreateBuilder(EchoMethods.ServiceName).AddServerStreaming(EchoMethods.Stream, WriteInBatchesAsync).Build())
+            .AddService(ServiceDefinition.CreateBuilder(EchoMethods.ServiceName).AddServerStreaming(EchoMethods.Stream, BatchedEchoStream.WriteAsync).Build())
             .Build();
         await server.StartAsync();
         using var channel = GrpcChannel.ForAddress(server.Addresses[0]);
@@ -45,22 +45,6 @@ public sealed class BatchedWriteTests
         var serialized = new SerializedMessage<EchoReply>(reply);
         Assert.Same(reply, serialized.Message);
         Assert.Equal(reply.ToByteArray(), serialized.Bytes.ToArray());
-    }
-
-    /// <summary>Writes the replies as 1 single, then batches of 7 (the last one shorter), then 1 single, then the empty batch.</summary>
-    internal static async Task WriteInBatchesAsync(StreamRequest request, IServerStreamWriter<EchoReply> stream, ServerCallContext context)
-    {
-        var payload = ByteString.CopyFrom(new byte[request.PayloadSize]);
-        EchoReply Reply(int i) => new() { Payload = payload, Sequence = i };
-        await stream.WriteAsync(Reply(0));
-        var i = 1;
-        for (; i < request.Count - 1; i += 7)
-        {
-            await stream.WriteAsync([.. Enumerable.Range(i, Math.Min(7, request.Count - 1 - i)).Select(n => new SerializedMessage<EchoReply>(Reply(n)))]);
-        }
-
-        await stream.WriteAsync(Reply(request.Count - 1));
-        await stream.WriteAsync(Array.Empty<SerializedMessage<EchoReply>>());
     }
 
     private sealed class RecordingWriter : IServerStreamWriter<EchoReply>

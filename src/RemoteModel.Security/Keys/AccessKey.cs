@@ -77,9 +77,9 @@ public sealed partial class AccessKey
 
     /// <summary>Why the key cannot be used at <paramref name="now"/>, or null when it can.</summary>
     public string? InvalidityAt(DateTimeOffset now) =>
-        Revoked is { } revoked ? $"was revoked at {Format(revoked)}"
-        : NotBefore is { } notBefore && now < notBefore ? $"is not valid before {Format(notBefore)}"
-        : NotAfter is { } notAfter && now >= notAfter ? $"expired at {Format(notAfter)}"
+        Revoked is { } revoked ? $"was revoked at {FormatTime(revoked)}"
+        : NotBefore is { } notBefore && now < notBefore ? $"is not valid before {FormatTime(notBefore)}"
+        : NotAfter is { } notAfter && now >= notAfter ? $"expired at {FormatTime(notAfter)}"
         : null;
 
     /// <summary>A copy of this key marked revoked at <paramref name="when"/>.</summary>
@@ -96,7 +96,8 @@ public sealed partial class AccessKey
     public override string ToString() =>
         $"{Id} [{string.Join(", ", KeyScopeNames.Format(Scopes))}]{(Names.Count > 0 ? " on " + string.Join(", ", Names) : string.Empty)}";
 
-    internal static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>A key's validity time as the keyring file and the <c>keys</c> command write it (UTC, to the second).</summary>
+    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
     private static partial Regex IdPattern();

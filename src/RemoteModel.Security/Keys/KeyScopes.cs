@@ -33,6 +33,10 @@ public static class KeyScopeNames
             ? scope
             : throw new FormatException($"'{name}' is not a scope: use read, control, register or admin.");
 
+    /// <summary>The scopes called <paramref name="names"/>, together.</summary>
+    /// <exception cref="FormatException">One of them is no scope.</exception>
+    public static KeyScopes Parse(IEnumerable<string> names) => names.Aggregate(KeyScopes.None, (all, name) => all | Parse(name));
+
     /// <summary>The names of the scopes in <paramref name="scopes"/>, lowest first.</summary>
     public static IReadOnlyList<string> Format(KeyScopes scopes) =>
         [.. Names.Where(n => scopes.HasFlag(n.Scope)).Select(n => n.Name)];

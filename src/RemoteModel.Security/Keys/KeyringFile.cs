@@ -235,7 +235,7 @@ public static class KeyringFile
             return new AccessKey(
                 Id,
                 secret,
-                Scopes.Aggregate(KeyScopes.None, (all, name) => all | KeyScopeNames.Parse(name)),
+                KeyScopeNames.Parse(Scopes),
                 [.. Names.Select(NamePattern.Parse)],
                 NotBefore,
                 NotAfter,

@@ -40,9 +40,6 @@ public sealed partial class KeyringSource
         _logger = NullLogger.Instance;
     }
 
-    /// <summary>The file, or null for a fixed keyring.</summary>
-    public string? Path => _path;
-
     /// <summary>The keyring as it is now.</summary>
     public Keyring Current
     {

@@ -23,9 +23,6 @@ public sealed class HmacCallSigner : CallSigner
         _time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>The id of the key calls are signed with.</summary>
-    public string KeyId => _key.Id;
-
     /// <inheritdoc />
     public override IResponseVerifier Sign(string method, ReadOnlySpan<byte> request, Metadata headers)
     {

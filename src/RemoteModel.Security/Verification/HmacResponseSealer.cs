@@ -10,7 +10,6 @@ namespace RemoteModel.Security.Verification;
 internal sealed class HmacResponseSealer(AccessKey key, string nonce) : IResponseSealer
 {
     private readonly IncrementalHash _hmac = SigningScheme.CreateHmac(key.Secret);
-    private readonly Lock _lock = new();
     private long _sequence;
 
     public int SealLength => SigningScheme.SealLength;
@@ -18,21 +17,14 @@ internal sealed class HmacResponseSealer(AccessKey key, string nonce) : IRespons
     public void SealMessage(ReadOnlySpan<byte> message, Span<byte> seal)
     {
         SigningScheme.SealPrefix.CopyTo(seal);
-        lock (_lock)
-        {
-            // The transport writes one message at a time; the lock keeps the hash whole if it ever does not.
-            SigningScheme.SealMessage(_hmac, nonce, _sequence++, message, seal[SigningScheme.SealPrefix.Length..]);
-        }
+        SigningScheme.SealMessage(_hmac, nonce, _sequence++, message, seal[SigningScheme.SealPrefix.Length..]);
     }
 
     public void SealEnd(Status status, Metadata trailers)
     {
-        lock (_lock)
-        {
-            trailers.Add(SigningScheme.StatusSealHeader, SigningScheme.SealStatus(_hmac, nonce, _sequence, status));
+        trailers.Add(SigningScheme.StatusSealHeader, SigningScheme.SealStatus(_hmac, nonce, _sequence, status));
 
-            // The transport sends nothing after the end: the hash's native state goes now, not at finalization.
-            _hmac.Dispose();
-        }
+        // The transport sends nothing after the end: the hash's native state goes now, not at finalization.
+        _hmac.Dispose();
     }
 }

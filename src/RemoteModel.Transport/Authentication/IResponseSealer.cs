@@ -1,6 +1,9 @@
 namespace RemoteModel.Transport.Authentication;
 
-/// <summary>Seals what the server answers to one verified call, in the order it is sent.</summary>
+/// <summary>
+/// Seals what the server answers to one verified call, in the order it is sent. The transport
+/// calls it one message at a time (under the call's response gate), never concurrently.
+/// </summary>
 public interface IResponseSealer
 {
     /// <summary>How many bytes <see cref="SealMessage"/> appends to every message.</summary>

@@ -28,6 +28,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
     private HttpHeaders? _trailerSource;
     private Metadata? _trailers;
     private IResponseVerifier? _verifier;
+    private Func<System.Buffers.ReadOnlySequence<byte>, System.Buffers.ReadOnlySequence<byte>>? _open;
 
     public ClientCall(GrpcChannel channel, MessageParser<TResponse> parser, CallOptions options, bool cancellable)
     {
@@ -65,6 +66,8 @@ internal sealed class ClientCall<TResponse> : IDisposable
         try
         {
             using var httpRequest = _channel.CreateRequest(path, request, Options, out _verifier);
+            // Made once: a delegate made per message would cost a signed stream an allocation a notification.
+            _open = _verifier is null ? null : _verifier.Open;
             _response = await _channel.Invoker.SendAsync(httpRequest, _token).ConfigureAwait(false);
             CheckResponseHeaders(_response);
         }
@@ -96,7 +99,7 @@ internal sealed class ClientCall<TResponse> : IDisposable
                     _response.Content.Headers.TryGetValues(GrpcProtocol.EncodingHeader, out var encodings) ? encodings.FirstOrDefault() : null);
             }
 
-            var message = await _reader.ReadAsync(_parser, _token, _verifier is null ? null : _verifier.Open).ConfigureAwait(false);
+            var message = await _reader.ReadAsync(_parser, _token, _open).ConfigureAwait(false);
             if (message is null)
             {
                 _status = ReadStatus(_response!.TrailingHeaders)
