@@ -30,15 +30,16 @@ public sealed class HmacCallSigner : CallSigner
         Span<byte> nonceBytes = stackalloc byte[SigningScheme.NonceLength];
         RandomNumberGenerator.Fill(nonceBytes);
         var nonce = Convert.ToHexStringLower(nonceBytes);
-        using var hmac = SigningScheme.CreateHmac(_key.Secret);
+
+        // One HMAC for the call: it signs the request, then checks the answers' seals.
+        var hmac = SigningScheme.CreateHmac(_key.Secret);
         Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
         SigningScheme.SignRequest(hmac, method, timestamp, nonce, _key.Id, request, hash);
-        var signature = Convert.ToHexStringLower(hash);
         headers.Add(SigningScheme.KeyIdHeader, _key.Id)
             .Add(SigningScheme.TimestampHeader, timestamp)
             .Add(SigningScheme.NonceHeader, nonce)
-            .Add(SigningScheme.SignatureHeader, signature);
-        return new SealChecker(_key, nonce);
+            .Add(SigningScheme.SignatureHeader, Convert.ToHexStringLower(hash));
+        return new SealChecker(_key, nonce, hmac);
     }
 
     /// <summary>The signature of a request, 64 lowercase hex digits.</summary>
@@ -51,9 +52,9 @@ public sealed class HmacCallSigner : CallSigner
     }
 
     /// <summary>Checks the seals of one call's answers.</summary>
-    private sealed class SealChecker(AccessKey key, string nonce) : IResponseVerifier
+    private sealed class SealChecker(AccessKey key, string nonce, IncrementalHash hmac) : IResponseVerifier
     {
-        private readonly IncrementalHash _hmac = SigningScheme.CreateHmac(key.Secret);
+        private readonly IncrementalHash _hmac = hmac;
         private long _sequence;
 
         public ReadOnlySequence<byte> Open(ReadOnlySequence<byte> message)
@@ -94,7 +95,9 @@ public sealed class HmacCallSigner : CallSigner
                 return;
             }
 
-            if (!SigningScheme.HexEquals(SigningScheme.SealStatus(hmac, nonce, _sequence, status), seal))
+            Span<byte> expected = stackalloc byte[SigningScheme.HashLength];
+            SigningScheme.SealStatus(hmac, nonce, _sequence, status, expected);
+            if (!SigningScheme.HexMatches(expected, seal))
             {
                 throw Unverifiable("the call's end is wrongly sealed");
             }

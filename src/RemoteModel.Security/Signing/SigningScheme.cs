@@ -63,36 +63,31 @@ internal static class SigningScheme
         hmac.GetHashAndReset(hash);
     }
 
-    /// <summary>The seal of the call's end, hex, for the <c>remotemodel-status-seal</c> trailer.</summary>
-    public static string SealStatus(IncrementalHash hmac, string nonce, long count, Status status)
+    /// <summary>The seal of the call's end; the <c>remotemodel-status-seal</c> trailer carries it in hex.</summary>
+    public static void SealStatus(IncrementalHash hmac, string nonce, long count, Status status, Span<byte> hash)
     {
         hmac.AppendData(StatusLabel);
         AppendLine(hmac, nonce);
         AppendLine(hmac, count.ToString(CultureInfo.InvariantCulture));
         AppendLine(hmac, ((int)status.Code).ToString(CultureInfo.InvariantCulture));
         hmac.AppendData(Encoding.UTF8.GetBytes(status.Detail));
-        Span<byte> hash = stackalloc byte[HashLength];
         hmac.GetHashAndReset(hash);
-        return Convert.ToHexStringLower(hash);
     }
 
     public static IncrementalHash CreateHmac(ReadOnlySpan<byte> secret) => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret);
 
-    /// <summary>Whether two hex strings are equal, case-insensitively, in time that depends only on their length.</summary>
-    public static bool HexEquals(string expected, string? actual)
+    /// <summary>Whether <paramref name="hex"/> (either case) spells <paramref name="expected"/>, compared in time that does not depend on where they differ.</summary>
+    public static bool HexMatches(ReadOnlySpan<byte> expected, string? hex)
     {
-        if (actual is null || actual.Length != expected.Length)
+        if (hex is null || hex.Length != 2 * expected.Length)
         {
             return false;
         }
 
-        var difference = 0;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            difference |= char.ToLowerInvariant(expected[i]) ^ char.ToLowerInvariant(actual[i]);
-        }
-
-        return difference == 0;
+        Span<byte> actual = stackalloc byte[expected.Length];
+        return Convert.FromHexString(hex, actual, out _, out var written) == OperationStatus.Done
+            && written == expected.Length
+            && CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
     private static void BeginRequest(IncrementalHash hmac, string method, string timestamp, string nonce, string keyId)

@@ -91,21 +91,33 @@ public sealed class HmacCallVerifier : CallVerifier
                 $"the call was signed {FormatSkew(skew)} {(skew > TimeSpan.Zero ? "ago" : "ahead of this server's clock")}; at most {FormatSkew(_options.ClockSkew)} is allowed (check the clocks)");
         }
 
-        if (!SigningScheme.HexEquals(HmacCallSigner.Sign(key, context.Method, timestamp, nonce, request), signature))
+        // One HMAC for the call: it checks the request, then seals the answers.
+        var hmac = SigningScheme.CreateHmac(key.Secret);
+        try
         {
-            throw Refuse(context, keyId, $"the signature does not match key '{keyId}' (wrong secret, or the request was altered)");
-        }
+            Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
+            SigningScheme.SignRequest(hmac, context.Method, timestamp, nonce, key.Id, request, hash);
+            if (!SigningScheme.HexMatches(hash, signature))
+            {
+                throw Refuse(context, keyId, $"the signature does not match key '{keyId}' (wrong secret, or the request was altered)");
+            }
 
-        // The nonce is claimed only for a good signature, so forged calls cannot fill the guard.
-        if (!_replays.TryClaim(keyId, nonce, signedAt + _options.ClockSkew, out var full))
+            // The nonce is claimed only for a good signature, so forged calls cannot fill the guard.
+            if (!_replays.TryClaim(keyId, nonce, signedAt + _options.ClockSkew, out var full))
+            {
+                throw Refuse(context, keyId, full
+                    ? $"this server remembers {_options.MaxRememberedNonces} nonces at most and is full; try again shortly"
+                    : "the nonce was used before: the call is a replay");
+            }
+        }
+        catch
         {
-            throw Refuse(context, keyId, full
-                ? $"this server remembers {_options.MaxRememberedNonces} nonces at most and is full; try again shortly"
-                : "the nonce was used before: the call is a replay");
+            hmac.Dispose();
+            throw;
         }
 
         context.Items[VerifiedKeyItem] = key;
-        return new HmacResponseSealer(key, nonce);
+        return new HmacResponseSealer(hmac, nonce);
     }
 
     private RpcException Refuse(ServerCallContext context, string? keyId, string reason)

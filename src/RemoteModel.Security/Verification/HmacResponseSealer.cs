@@ -7,10 +7,16 @@ using RemoteModel.Transport.Authentication;
 namespace RemoteModel.Security.Verification;
 
 /// <summary>Seals one verified call's answers with its key, bound to its nonce and each message's place.</summary>
-internal sealed class HmacResponseSealer(AccessKey key, string nonce) : IResponseSealer
+internal sealed class HmacResponseSealer(IncrementalHash hmac, string nonce) : IResponseSealer
 {
-    private readonly IncrementalHash _hmac = SigningScheme.CreateHmac(key.Secret);
+    private readonly IncrementalHash _hmac = hmac;
     private long _sequence;
+
+    /// <summary>Seals with <paramref name="key"/>; a verifier hands on the HMAC it checked the request with instead.</summary>
+    public HmacResponseSealer(AccessKey key, string nonce)
+        : this(SigningScheme.CreateHmac(key.Secret), nonce)
+    {
+    }
 
     public int SealLength => SigningScheme.SealLength;
 
@@ -22,7 +28,9 @@ internal sealed class HmacResponseSealer(AccessKey key, string nonce) : IRespons
 
     public void SealEnd(Status status, Metadata trailers)
     {
-        trailers.Add(SigningScheme.StatusSealHeader, SigningScheme.SealStatus(_hmac, nonce, _sequence, status));
+        Span<byte> seal = stackalloc byte[SigningScheme.HashLength];
+        SigningScheme.SealStatus(_hmac, nonce, _sequence, status, seal);
+        trailers.Add(SigningScheme.StatusSealHeader, Convert.ToHexStringLower(seal));
 
         // The transport sends nothing after the end: the hash's native state goes now, not at finalization.
         _hmac.Dispose();
