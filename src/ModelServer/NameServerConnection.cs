@@ -10,7 +10,10 @@ namespace RemoteModel.ModelServer;
 /// </summary>
 internal sealed class NameServerConnection(ModelServerOptions options, ServerAuthentication authentication) : IDisposable
 {
-    /// <summary>The channel, signed with the server's default key; null under <see cref="ModelServerOptions.NoRegistration"/>.</summary>
+    /// <summary>
+    /// The channel, signed as the server's own calls are (<see cref="ServerAuthentication.Signer"/>:
+    /// unsigned when its authentication is off); null under <see cref="ModelServerOptions.NoRegistration"/>.
+    /// </summary>
     public GrpcChannel? Channel { get; } = options.NoRegistration
         ? null
         : RegistrationKeeper.CreateChannel(NameServerLocator.Resolve(options.NameServer), authentication.Signer);

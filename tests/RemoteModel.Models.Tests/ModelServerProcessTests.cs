@@ -143,6 +143,21 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the stopped viewer to drop out");
     }
 
+    [Fact]
+    public async Task With_authentication_off_everywhere_the_model_and_its_viewers_register_unsigned_though_a_keyring_is_at_hand()
+    {
+        await using var open = await ProcessTestBed.StartAsync(authentication: false);
+        var (_, address) = await open.StartTickersAsync("ticker");
+        Assert.Equal([address], (await open.Naming.LookupAsync("ticker")).Endpoints);
+
+        var viewer = open.Track(Executables.Start(Executables.Viewer, ["ticker", "--name", "open-1", "--ns", open.NameServer], new Dictionary<string, string> { ["REMOTEMODEL_Auth__Enabled"] = "false" }));
+        await viewer.WaitForLineAsync("connected to ticker", StartTimeout);
+        await ProcessTestBed.PollAsync(async () => (await open.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/open-1"), "the viewer to be registered");
+
+        await new ModelClient(open.Channel(address)).ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "OPEN" });
+        await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(10), l => l.Contains("Symbol=\"OPEN\"", StringComparison.Ordinal));
+    }
+
     private ChildProcess StartViewer(params string[] arguments) =>
         _bed.Track(Executables.Start(Executables.Viewer, [.. arguments, "--ns", _bed.NameServer]));
 

@@ -17,7 +17,13 @@ public sealed class ProcessTestBed : IAsyncDisposable
     private readonly List<ChildProcess> _processes = [];
     private readonly List<GrpcChannel> _channels = [];
 
-    private ProcessTestBed(string directory) => Directory = directory;
+    private readonly bool _authentication;
+
+    private ProcessTestBed(string directory, bool authentication)
+    {
+        Directory = directory;
+        _authentication = authentication;
+    }
 
     /// <summary>The test's temporary directory.</summary>
     public string Directory { get; }
@@ -28,12 +34,19 @@ public sealed class ProcessTestBed : IAsyncDisposable
     /// <summary>A client of the name server.</summary>
     public NamingClient Naming { get; private set; } = null!;
 
-    /// <summary>Starts a name server on a free port, with one-second keep-alive pings so that lost holders are noticed fast.</summary>
-    public static async Task<ProcessTestBed> StartAsync()
+    /// <summary>
+    /// Starts a name server on a free port, with one-second keep-alive pings so that lost holders are
+    /// noticed fast. Without <paramref name="authentication"/>, it and every server of the bed run
+    /// with <c>--Auth:Enabled=false</c> and the bed's channels do not sign, though the test keyring is at hand.
+    /// </summary>
+    public static async Task<ProcessTestBed> StartAsync(bool authentication = true)
     {
-        var bed = new ProcessTestBed(System.IO.Directory.CreateTempSubdirectory("rm-proc-").FullName);
+        var bed = new ProcessTestBed(System.IO.Directory.CreateTempSubdirectory("rm-proc-").FullName, authentication);
         var nameServer = bed.Track(Executables.Start(Executables.NameServer,
-            ["--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(bed.Directory, "ns"), "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01"]));
+        [
+            "--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(bed.Directory, "ns"), "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01",
+            .. bed.AuthenticationArguments,
+        ]));
         bed.NameServer = (await nameServer.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
         bed.Naming = new NamingClient(bed.Channel(bed.NameServer));
         return bed;
@@ -46,6 +59,7 @@ public sealed class ProcessTestBed : IAsyncDisposable
         [
             .. names.SelectMany(n => new[] { "--model", $"{n}=RemoteModel.Examples.Ticker.TickerModel" }),
             "--assembly", Executables.TickerAssembly, "--ns", NameServer,
+            .. AuthenticationArguments,
         ]));
         var address = (await process.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
         foreach (var name in names)
@@ -66,10 +80,12 @@ public sealed class ProcessTestBed : IAsyncDisposable
     /// <summary>A channel to <paramref name="address"/>, closed with the others.</summary>
     public GrpcChannel Channel(string address)
     {
-        var channel = TestKeyring.Channel(address);
+        var channel = _authentication ? TestKeyring.Channel(address) : GrpcChannel.ForAddress(address);
         _channels.Add(channel);
         return channel;
     }
+
+    private string[] AuthenticationArguments => _authentication ? [] : ["--Auth:Enabled=false"];
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing after 10 s.</summary>
     public static async Task PollAsync(Func<Task<bool>> condition, string what)

@@ -26,7 +26,7 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
 
     /// <summary>Creates a keeper for <paramref name="registration"/> with the name server at <paramref name="nameServer"/> (or the usual one).</summary>
     public RegistrationKeeper(Registration registration, string? nameServer = null, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(registration, CreateChannel(NameServerLocator.Resolve(nameServer)), ownsChannel: true, timeProvider, logger)
+        : this(registration, CreateChannel(NameServerLocator.Resolve(nameServer), ClientCredentials.Default), ownsChannel: true, timeProvider, logger)
     {
     }
 
@@ -51,14 +51,15 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
 
     /// <summary>
     /// A channel to a name server with keep-alive pings that stock servers accept, so a lost name
-    /// server is noticed; its calls signed by <paramref name="signer"/> (the usual key when not given).
+    /// server is noticed; its calls signed by <paramref name="signer"/>, or unsigned when it is null
+    /// (for a name server with authentication off, which cannot seal its answers to a signed call).
     /// </summary>
-    public static GrpcChannel CreateChannel(string nameServer, CallSigner? signer = null) =>
+    public static GrpcChannel CreateChannel(string nameServer, CallSigner? signer) =>
         GrpcChannel.ForAddress(nameServer, new GrpcChannelOptions
         {
             KeepAlivePingDelay = TimeSpan.FromSeconds(10),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            Signer = signer ?? ClientCredentials.Default,
+            Signer = signer,
         });
 
     /// <summary>The name server this keeper registers with.</summary>

@@ -60,18 +60,16 @@ public sealed class HmacCallSigner : CallSigner
         public ReadOnlySequence<byte> Open(ReadOnlySequence<byte> message)
         {
             var sealLength = SigningScheme.SealLength;
-            if (message.Length < sealLength)
+            Span<byte> seal = stackalloc byte[sealLength];
+            if (message.Length < sealLength || !SealPrefixAt(message, seal))
             {
-                throw Unverifiable("a response message carries no seal");
+                throw Unsealed("a response message carries no seal");
             }
 
             var body = message.Slice(0, message.Length - sealLength);
-            Span<byte> seal = stackalloc byte[sealLength];
-            message.Slice(body.End).CopyTo(seal);
             Span<byte> expected = stackalloc byte[SigningScheme.HashLength];
             SigningScheme.SealMessage(_hmac, nonce, _sequence++, body, expected);
-            if (!seal[..SigningScheme.SealPrefix.Length].SequenceEqual(SigningScheme.SealPrefix)
-                || !CryptographicOperations.FixedTimeEquals(seal[SigningScheme.SealPrefix.Length..], expected))
+            if (!CryptographicOperations.FixedTimeEquals(seal[SigningScheme.SealPrefix.Length..], expected))
             {
                 throw Unverifiable("a response message's seal does not match");
             }
@@ -89,7 +87,7 @@ public sealed class HmacCallSigner : CallSigner
                 // A server that refused the key cannot seal; an error it could not seal is passed on.
                 if (status.Code == StatusCode.OK)
                 {
-                    throw Unverifiable("the call's end is not sealed");
+                    throw Unsealed("the call's end is not sealed");
                 }
 
                 return;
@@ -103,7 +101,18 @@ public sealed class HmacCallSigner : CallSigner
             }
         }
 
+        /// <summary>Copies the last <paramref name="seal"/>-length bytes of <paramref name="message"/> into it; true when they begin as a seal does.</summary>
+        private static bool SealPrefixAt(ReadOnlySequence<byte> message, Span<byte> seal)
+        {
+            message.Slice(message.Length - seal.Length).CopyTo(seal);
+            return seal[..SigningScheme.SealPrefix.Length].SequenceEqual(SigningScheme.SealPrefix);
+        }
+
         private RpcException Unverifiable(string what) =>
             new(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server that does not hold this key)");
+
+        // Most often not an impostor but a server started with Auth:Enabled=false: say how to call it.
+        private RpcException Unsealed(string what) =>
+            new(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server with authentication off: call that one unsigned, with REMOTEMODEL_Auth__Enabled=false)");
     }
 }
