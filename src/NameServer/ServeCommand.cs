@@ -67,6 +67,7 @@ internal static class ServeCommand
                     provider.GetRequiredService<ServerAuthentication>().Permissions is { } permissions ? new KeyRegistryAuthorizer(permissions) : null,
                     provider.GetRequiredService<TimeProvider>(),
                     provider.GetRequiredService<ILogger<NamingService>>()));
+                services.AddHostedService<EndsElsewhereLog>();
             },
             Services = provider => [provider.GetRequiredService<NamingService>().Bind()],
         }, cancellationToken);

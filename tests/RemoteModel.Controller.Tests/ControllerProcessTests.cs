@@ -168,7 +168,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         await viewer.WaitForLineAsync("ticker at ", TimeSpan.FromSeconds(30), l => l.Contains("lost (", StringComparison.Ordinal));
         await StartTickerAsync();
         await viewer.WaitForLineAsync("ticker at ", TimeSpan.FromSeconds(30), l => l.Contains("reconnected: resynchronised at v", StringComparison.Ordinal));
-        await ProcessTestBed.PollAsync(
+        await Eventually.TrueAsync(
             () => Task.FromResult(viewer.Lines.SkipWhile(l => !l.Contains("reconnected", StringComparison.Ordinal)).Any(l => Row(l) is ["Symbol", "\"RMDL\"", _, _, _, "(snapshot)"])),
             "the table to show the restarted ticker's snapshot");
 

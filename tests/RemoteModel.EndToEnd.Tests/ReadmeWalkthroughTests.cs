@@ -78,7 +78,7 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
 
         // A killed viewer is gone from the registry.
         viewers[0].Signal(Posix.SigKill);
-        await ProcessTestBed.PollAsync(async () => (await ViewersAsync(naming)).Count == 1, "the killed viewer to leave the registry");
+        await Eventually.TrueAsync(async () => (await ViewersAsync(naming)).Count == 1, "the killed viewer to leave the registry");
 
         // A model-server restart: the other viewer loses the ticker, then resynchronises.
         modelServer.Signal(Posix.SigTerm);
@@ -86,13 +86,13 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
         await viewers[1].WaitForLineAsync("lost ticker", Walkthrough.StartTimeout);
         await _walkthrough.StartServerAsync(modelServerCommand);
         await viewers[1].WaitForLineAsync("reconnected to ticker", Walkthrough.StartTimeout);
-        await ProcessTestBed.PollAsync(async () => (await ViewersAsync(naming)).Count == 1, "the viewer to be listed again");
+        await Eventually.TrueAsync(async () => (await ViewersAsync(naming)).Count == 1, "the viewer to be listed again");
 
         // Ctrl+C everywhere: clean stops, and the registry is left empty.
         viewers[1].Signal(Posix.SigInt);
         Assert.Equal(0, await viewers[1].WaitForExitAsync(Walkthrough.StopTimeout));
         Assert.Contains("stopped viewing ticker", viewers[1].Lines);
-        await ProcessTestBed.PollAsync(async () => (await ViewersAsync(naming)).Count == 0, "the stopped viewer to leave the registry");
+        await Eventually.TrueAsync(async () => (await ViewersAsync(naming)).Count == 0, "the stopped viewer to leave the registry");
         nameServer.Signal(Posix.SigInt);
         Assert.Equal(0, await nameServer.WaitForExitAsync(Walkthrough.StopTimeout));
     }

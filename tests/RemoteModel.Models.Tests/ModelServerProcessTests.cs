@@ -62,14 +62,14 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         Assert.True(await notifications.MoveNextAsync());
         Assert.Equal(Notification.Types.Kind.Snapshot, notifications.Current.Kind);
 
-        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/wall-screen"),
+        await Eventually.TrueAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/wall-screen"),
             "the viewer to be registered");
         var registered = await _bed.Naming.LookupAsync("ticker/viewers/wall-screen");
         Assert.Equal("ticker", registered.Metadata["model"]);
 
         await viewing.CancelAsync();
-        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the viewer to drop out");
-        await PollAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the viewer to leave ListViewers");
+        await Eventually.TrueAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the viewer to drop out");
+        await Eventually.TrueAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the viewer to leave ListViewers");
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
     {
         var (server, _) = await StartModelServerAsync("ticker");
         server.Signal(Posix.SigKill);
-        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations.Count == 0, "the killed server's model to drop out");
+        await Eventually.TrueAsync(async () => (await _bed.Naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations.Count == 0, "the killed server's model to drop out");
     }
 
     [Fact]
@@ -121,8 +121,8 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         Assert.Contains("by alice [key local] (modify)", line, StringComparison.Ordinal);
 
         viewer.Signal(Posix.SigKill);
-        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the killed viewer to drop out");
-        await PollAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the killed viewer to leave ListViewers");
+        await Eventually.TrueAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the killed viewer to drop out");
+        await Eventually.TrueAsync(async () => (await models.ListViewersAsync("ticker")).Count == 0, "the killed viewer to leave ListViewers");
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
 
         viewer.Signal(Posix.SigTerm);
         Assert.Equal(0, await viewer.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-        await PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the stopped viewer to drop out");
+        await Eventually.TrueAsync(async () => (await _bed.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Count == 0, "the stopped viewer to drop out");
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
 
         var viewer = open.Track(Executables.Start(Executables.Viewer, ["ticker", "--name", "open-1", "--ns", open.NameServer], new Dictionary<string, string> { ["REMOTEMODEL_Auth__Enabled"] = "false" }));
         await viewer.WaitForLineAsync("connected to ticker", StartTimeout);
-        await ProcessTestBed.PollAsync(async () => (await open.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/open-1"), "the viewer to be registered");
+        await Eventually.TrueAsync(async () => (await open.Naming.ListAsync(new Selector { Kind = "viewer" })).Registrations.Any(r => r.Name == "ticker/viewers/open-1"), "the viewer to be registered");
 
         await new ModelClient(open.Channel(address)).ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "OPEN" });
         await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(10), l => l.Contains("Symbol=\"OPEN\"", StringComparison.Ordinal));
@@ -162,11 +162,9 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         _bed.Track(Executables.Start(Executables.Viewer, [.. arguments, "--ns", _bed.NameServer]));
 
     private Task AssertRegisteredAsync(string name) =>
-        PollAsync(async () => (await _bed.Naming.ListAsync(new Selector { Prefix = name })).Registrations.Any(r => r.Name == name), $"{name} to be registered");
+        Eventually.TrueAsync(async () => (await _bed.Naming.ListAsync(new Selector { Prefix = name })).Registrations.Any(r => r.Name == name), $"{name} to be registered");
 
     private Task<(ChildProcess Process, string Address)> StartModelServerAsync(params string[] names) => _bed.StartTickersAsync(names);
 
     private GrpcChannel Channel(string address) => _bed.Channel(address);
-
-    private static Task PollAsync(Func<Task<bool>> condition, string what) => ProcessTestBed.PollAsync(condition, what);
 }

@@ -96,17 +96,3 @@ public sealed class Subscription : IAsyncDisposable
         }
     }
 }
-
-/// <summary>Polls a condition with a generous timeout; never waits on time itself.</summary>
-public static class Eventually
-{
-    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
-}

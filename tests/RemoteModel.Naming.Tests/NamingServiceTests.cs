@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Server;
@@ -14,19 +15,25 @@ public sealed class NamingServiceTests : IAsyncLifetime
     private readonly ManualTimeProvider _clock = new();
     private EmbeddedRegistryStore _store = null!;
     private GrpcServer _server = null!;
+    private readonly LogCapture _log = new();
+    private readonly CancellationTokenSource _stopping = new();
     private NamingClient _client = null!;
+    private Task _endsElsewhere = Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
         _store = new EmbeddedRegistryStore(timeProvider: _clock);
-        var service = new NamingService(_store, new NamingServiceOptions { ServerName = "test" }, timeProvider: _clock);
+        var service = new NamingService(_store, new NamingServiceOptions { ServerName = "test" }, timeProvider: _clock, logger: new Logger<NamingService>(_log));
         _server = GrpcServer.CreateBuilder().AddService(service.Bind()).Build();
         await _server.StartAsync();
         _client = new NamingClient(Transport.Client.GrpcChannel.ForAddress(_server.Addresses[0]));
+        _endsElsewhere = service.LogEndsElsewhereAsync(_stopping.Token);
     }
 
     public async Task DisposeAsync()
     {
+        await _stopping.CancelAsync();
+        await _endsElsewhere;
         _client.Channel.Dispose();
         await _server.DisposeAsync();
         await _store.DisposeAsync();
@@ -120,6 +127,43 @@ public sealed class NamingServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_end_is_logged_once_a_lease_that_ran_out_by_the_watch_the_others_where_they_were_ended()
+    {
+        async Task ExpireAndSeeLoggedAsync(string name)
+        {
+            await _client.RegisterAsync(Model(name), TimeSpan.FromSeconds(5));
+            _clock.Advance(TimeSpan.FromSeconds(6));
+            await Eventually.TrueAsync(() => Task.FromResult(EndsLogged(name).Count == 1), $"the end of {name} to be logged");
+        }
+
+        // The first shows the watch is on; the last, that it has seen everything before it.
+        await ExpireAndSeeLoggedAsync("lab/first");
+        var unregistered = await _client.RegisterAsync(Model("lab/unregistered"), TimeSpan.FromSeconds(30));
+        await _client.UnregisterAsync(unregistered.LeaseId);
+        await _client.RegisterAsync(Model("lab/removed"), TimeSpan.Zero);
+        Assert.True(await _client.RemoveAsync("lab/removed"));
+        var hold = _client.Hold(Model("lab/held"));
+        await using (var events = hold.ReadAllAsync().GetAsyncEnumerator())
+        {
+            Assert.True(await events.MoveNextAsync());
+            hold.Dispose();
+            await WaitUntilGone("lab/held", TimeSpan.FromSeconds(1));
+        }
+
+        await ExpireAndSeeLoggedAsync("lab/last");
+
+        Assert.Equal("Unregistered lab/first (model): lease ran out, or ended through another name server", Assert.Single(EndsLogged("lab/first")));
+        Assert.StartsWith($"Lease {unregistered.LeaseId} ended by its holder", Assert.Single(EndsLogged($"Lease {unregistered.LeaseId} ")));
+        Assert.Empty(EndsLogged("lab/unregistered"));
+        Assert.StartsWith("Removed lab/removed by", Assert.Single(EndsLogged("lab/removed")));
+        Assert.Equal("Unregistered lab/held (model): holder disconnected", Assert.Single(EndsLogged("lab/held")));
+    }
+
+    /// <summary>The log lines that end a registration and name <paramref name="subject"/>.</summary>
+    private List<string> EndsLogged(string subject) =>
+        [.. _log.Entries.Select(e => e.Message).Where(m => m.Contains(subject, StringComparison.Ordinal) && !m.StartsWith("Registered ", StringComparison.Ordinal))];
+
+    [Fact]
     public async Task A_static_registration_is_never_evicted_and_remove_ends_it()
     {
         await _client.RegisterAsync(Model("fixed"), TimeSpan.Zero);
@@ -195,13 +239,6 @@ public sealed class NamingServiceTests : IAsyncLifetime
         Assert.Equal("test", (await _client.PingAsync()).Server);
     }
 
-    private async Task WaitUntilGone(string name, TimeSpan within)
-    {
-        var until = DateTime.UtcNow + within;
-        while ((await _client.ListAsync(new Selector { Prefix = name })).Registrations.Any(r => r.Name == name))
-        {
-            Assert.True(DateTime.UtcNow < until, $"'{name}' was still registered after {within}.");
-            await Task.Delay(20);
-        }
-    }
+    private Task WaitUntilGone(string name, TimeSpan within) =>
+        Eventually.TrueAsync(async () => (await _client.ListAsync(new Selector { Prefix = name })).Registrations.All(r => r.Name != name), $"'{name}' to be gone", within);
 }

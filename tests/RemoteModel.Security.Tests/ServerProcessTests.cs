@@ -79,13 +79,13 @@ public sealed class ServerProcessTests : IAsyncLifetime
 
         // The new key is trusted without a restart, and limited to what it was given.
         var asOps = new Dictionary<string, string> { [ClientCredentials.KeyVariable] = secretLine };
-        await ProcessTestBed.PollAsync(async () => (await RunAsync(["--ns", address, "list"], asOps)).ExitCode == 0, "the name server to trust the new key");
+        await Eventually.TrueAsync(async () => (await RunAsync(["--ns", address, "list"], asOps)).ExitCode == 0, "the name server to trust the new key");
         var (refused, _, denied) = await RunAsync(["--ns", address, "register", "stage/1", "http://127.0.0.1:5000"], asOps);
         Assert.Equal(1, refused);
         Assert.Equal("PermissionDenied: key 'ops' lacks scope 'register' needed by /remotemodel.v1.Naming/Register; it has: read, control", denied.Trim());
 
         Assert.Equal(0, (await RunAsync(["keys", "revoke", "ops"])).ExitCode);
-        await ProcessTestBed.PollAsync(async () => (await RunAsync(["--ns", address, "list"], asOps)).Error.Contains("key 'ops' was revoked", StringComparison.Ordinal), "the name server to refuse the revoked key");
+        await Eventually.TrueAsync(async () => (await RunAsync(["--ns", address, "list"], asOps)).Error.Contains("key 'ops' was revoked", StringComparison.Ordinal), "the name server to refuse the revoked key");
         Assert.EndsWith("revoked", (await RunAsync(["keys", "list"])).Output.Split('\n').Single(l => l.StartsWith("ops ", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Single(_processes[0].StandardError.Split('\n'), l => l.Contains("Auth refused", StringComparison.Ordinal) && l.Contains("lacks scope register", StringComparison.Ordinal));
     }

@@ -87,17 +87,6 @@ public sealed class ProcessTestBed : IAsyncDisposable
 
     private string[] AuthenticationArguments => _authentication ? [] : ["--Auth:Enabled=false"];
 
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing after 10 s.</summary>
-    public static async Task PollAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Waited 10 s for {what}.");
-            await Task.Delay(25);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         _channels.ForEach(c => c.Dispose());

@@ -23,6 +23,7 @@ public sealed partial class NamingService
     private readonly IRegistryAuthorizer _authorizer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly EndedHere _endedHere;
 
     /// <summary>Creates the service over <paramref name="store"/>.</summary>
     public NamingService(
@@ -37,6 +38,7 @@ public sealed partial class NamingService
         _authorizer = authorizer ?? AllowAllRegistryAuthorizer.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<NamingService>.Instance;
+        _endedHere = new EndedHere(_time);
     }
 
     /// <summary>The service's methods bound to this instance, ready to serve.</summary>
@@ -63,7 +65,7 @@ public sealed partial class NamingService
     private async Task HoldAsync(RegisterRequest request, IServerStreamWriter<HoldEvent> stream, ServerCallContext context)
     {
         var stored = await StoreRegistrationAsync(request, _options.HoldLeaseTtl, context);
-        var reason = "holder disconnected";
+        var endedElsewhere = false;
         try
         {
             await stream.WriteAsync(new HoldEvent { Registration = stored });
@@ -73,7 +75,8 @@ public sealed partial class NamingService
                 await Task.Delay(_options.HoldLeaseTtl / 3, _time, context.CancellationToken);
                 if (await _store.KeepAliveAsync(stored.LeaseId, context.CancellationToken) is null)
                 {
-                    reason = "removed";
+                    // Its end was logged by whoever ended it: a Remove, or the expiry log.
+                    endedElsewhere = true;
                     throw new RpcException(StatusCode.Aborted,
                         $"The registration of '{stored.Name}' was removed (by an administrator, or its lease ran out); register again.");
                 }
@@ -81,13 +84,69 @@ public sealed partial class NamingService
         }
         finally
         {
-            if (reason != "removed")
+            if (!endedElsewhere && await EndLeaseAsync(stored.LeaseId, CancellationToken.None))
             {
-                await _store.UnregisterAsync(stored.LeaseId, CancellationToken.None);
+                LogUnregistered(stored.Name, stored.Kind, "holder disconnected");
             }
-
-            LogUnregistered(stored.Name, stored.Kind, reason);
         }
+    }
+
+    /// <summary>
+    /// Logs, until cancelled, each registration that ends without a call to this name server: its
+    /// lease ran out (a registrant that stopped renewing, a holder whose name server died), or it
+    /// was ended through another name server over the same store. The name server runs this once.
+    /// </summary>
+    public async Task LogEndsElsewhereAsync(CancellationToken cancellationToken)
+    {
+        string? interruption = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var from = await _store.ListAsync(string.Empty, cancellationToken);
+                if (interruption is not null)
+                {
+                    LogEndsElsewhereResumed();
+                    interruption = null;
+                }
+
+                await foreach (var change in _store.WatchAsync(string.Empty, from.Revision, cancellationToken))
+                {
+                    if (change.Kind == RegistryChangeKind.Unregistered && !_endedHere.Claims(change.Registration))
+                    {
+                        var ended = change.Registration;
+                        LogUnregistered(ended.Name, ended.Kind, ended.LeaseId != 0 ? "lease ran out, or ended through another name server" : "removed through another name server");
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Lost history, an unreachable store, or worse: a log must not take the name server down with it.
+                if (interruption != ex.Message)
+                {
+                    LogEndsElsewhereInterrupted(ex.Message);
+                    interruption = ex.Message;
+                }
+
+                await Task.Delay(_options.StoreRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> EndLeaseAsync(long leaseId, CancellationToken cancellationToken)
+    {
+        _endedHere.Lease(leaseId);
+        var ended = await Guard(_store.UnregisterAsync(leaseId, cancellationToken));
+        if (!ended)
+        {
+            _endedHere.Forget(leaseId);
+        }
+
+        return ended;
     }
 
     private async Task<KeepAliveResponse> KeepAliveAsync(KeepAliveRequest request, ServerCallContext context)
@@ -101,7 +160,7 @@ public sealed partial class NamingService
     private async Task<UnregisterResponse> UnregisterAsync(UnregisterRequest request, ServerCallContext context)
     {
         await _authorizer.AuthorizeLeaseAsync(context, RegistryAction.Unregister, () => LeaseNamesAsync(request.LeaseId, context.CancellationToken));
-        if (!await Guard(_store.UnregisterAsync(request.LeaseId, context.CancellationToken)))
+        if (!await EndLeaseAsync(request.LeaseId, context.CancellationToken))
         {
             throw new RpcException(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended already).");
         }
@@ -114,10 +173,15 @@ public sealed partial class NamingService
     {
         ValidateName(request.Name);
         await _authorizer.AuthorizeAsync(context, RegistryAction.Remove, request.Name);
+        _endedHere.Name(request.Name);
         var removed = await Guard(_store.RemoveAsync(request.Name, context.CancellationToken));
         if (removed)
         {
             LogRemoved(request.Name, context.Peer);
+        }
+        else
+        {
+            _endedHere.Forget(request.Name);
         }
 
         return new RemoveResponse { Removed = removed };
@@ -293,6 +357,12 @@ public sealed partial class NamingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unregistered {Name} ({Kind}): {Reason}")]
     private partial void LogUnregistered(string name, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The watch for registrations that end by themselves broke off ({Reason}); it starts again when the store answers")]
+    private partial void LogEndsElsewhereInterrupted(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watching again for registrations that end by themselves")]
+    private partial void LogEndsElsewhereResumed();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lease {LeaseId} ended by its holder {Peer}")]
     private partial void LogLeaseEnded(long leaseId, string peer);

@@ -1,6 +1,6 @@
 namespace RemoteModel.Naming.Server;
 
-/// <summary>Limits of the naming service; bound from the <c>NameServer</c> configuration section.</summary>
+/// <summary>Limits of the naming service; bound from the <c>Naming</c> configuration section.</summary>
 public sealed class NamingServiceOptions
 {
     /// <summary>The TTL of a registration that does not ask for one. Default 30 s.</summary>
@@ -23,6 +23,12 @@ public sealed class NamingServiceOptions
 
     /// <summary>How long a pattern may take to match one name before it is refused. Default 100 ms.</summary>
     public TimeSpan PatternTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long the watch that logs registrations ending by themselves waits before it watches the
+    /// store again, after the store could not be reached or lost the watch's place. Default 1 s.
+    /// </summary>
+    public TimeSpan StoreRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The name this server gives in Ping answers. Default the machine name.</summary>
     public string ServerName { get; set; } = Environment.MachineName;
