@@ -16,18 +16,10 @@ namespace RemoteModel.Security.Tests;
 public sealed class ServerProcessTests : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly string _root = Directory.CreateTempSubdirectory("rm-auth-").FullName;
+    private readonly UserDirectories _home = new();
     private readonly List<ChildProcess> _processes = [];
 
-    /// <summary>A user with no keyring: the test process's own one is not handed down.</summary>
-    private Dictionary<string, string> Environment => new()
-    {
-        ["XDG_CONFIG_HOME"] = Path.Combine(_root, "config"),
-        [KeyringFile.KeyringVariable] = string.Empty,
-        [ClientCredentials.KeyVariable] = string.Empty,
-    };
-
-    private string KeyringPath => Path.Combine(_root, "config", "remotemodel", "keyring.json");
+    private string KeyringPath => _home.KeyringPath;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -39,7 +31,7 @@ public sealed class ServerProcessTests : IAsyncLifetime
             await process.DisposeAsync();
         }
 
-        Directory.Delete(_root, recursive: true);
+        _home.Dispose();
     }
 
     [Fact]
@@ -95,7 +87,7 @@ public sealed class ServerProcessTests : IAsyncLifetime
     {
         KeyringFile.CreateIfMissing(KeyringPath);
         File.SetUnixFileMode(KeyringPath, (UnixFileMode)0b110_100_100);
-        var server = Start(["--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(_root, "data")]);
+        var server = Start(["--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(_home.Scratch, "data")]);
         Assert.NotEqual(0, await server.WaitForExitAsync(StartTimeout));
         Assert.Contains($"Fix it with: chmod 600 {KeyringPath}", string.Join('\n', server.Lines) + server.StandardError, StringComparison.Ordinal);
     }
@@ -113,7 +105,7 @@ public sealed class ServerProcessTests : IAsyncLifetime
     [Fact]
     public async Task Over_tls_from_certificate_files_signed_calls_work_and_the_certificate_is_checked()
     {
-        var (certificate, key) = TestCertificates.WriteSelfSigned(_root);
+        var (certificate, key) = TestCertificates.WriteSelfSigned(_home.Scratch);
         var address = await StartNameServerAsync("--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}");
         Assert.StartsWith("https://127.0.0.1:", address, StringComparison.Ordinal);
 
@@ -131,9 +123,9 @@ public sealed class ServerProcessTests : IAsyncLifetime
     [Fact]
     public async Task A_tls_key_others_can_read_is_refused_at_start()
     {
-        var (certificate, key) = TestCertificates.WriteSelfSigned(_root);
+        var (certificate, key) = TestCertificates.WriteSelfSigned(_home.Scratch);
         File.SetUnixFileMode(key, (UnixFileMode)0b110_100_100);
-        var server = Start(["--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}", "--data-dir", Path.Combine(_root, "data")]);
+        var server = Start(["--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}", "--data-dir", Path.Combine(_home.Scratch, "data")]);
         Assert.NotEqual(0, await server.WaitForExitAsync(StartTimeout));
         Assert.Contains($"The TLS private key {key} can be read or written by others", string.Join('\n', server.Lines) + server.StandardError, StringComparison.Ordinal);
     }
@@ -141,20 +133,20 @@ public sealed class ServerProcessTests : IAsyncLifetime
     private async Task<string> StartNameServerAsync(params string[] extra)
     {
         var listen = extra.Contains("--listen") ? [] : new[] { "--listen", "http://127.0.0.1:0" };
-        var server = Start([.. listen, "--data-dir", Path.Combine(_root, "data"), .. extra]);
+        var server = Start([.. listen, "--data-dir", Path.Combine(_home.Scratch, "data"), .. extra]);
         return (await server.WaitForLineAsync("LISTENING ", StartTimeout)).Trim();
     }
 
     private ChildProcess Start(IEnumerable<string> arguments)
     {
-        var process = Executables.Start(Executables.NameServer, arguments, Environment);
+        var process = Executables.Start(Executables.NameServer, arguments, _home.Environment);
         _processes.Add(process);
         return process;
     }
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] arguments, Dictionary<string, string>? extra = null)
     {
-        var environment = Environment;
+        var environment = _home.Environment;
         foreach (var (key, value) in extra ?? [])
         {
             environment[key] = value;

@@ -1,14 +1,20 @@
-namespace RemoteModel.EndToEnd.Tests;
+using RemoteModel.Security;
+using RemoteModel.Security.Keys;
+
+namespace RemoteModel.Testing;
 
 /// <summary>
 /// A user's data, configuration and state directories of their own for one test, so the
 /// executables' files (logs, the embedded registry, keyrings, history) never touch the real ones.
 /// Like a user on a fresh machine, it has no keyring until the first server makes one there: the
-/// test process's own keyring (<see cref="Testing.TestKeyring"/>) is not handed down.
+/// test process's own keyring (<see cref="TestKeyring"/>) is not handed down.
 /// </summary>
-internal sealed class UserDirectories : IDisposable
+public sealed class UserDirectories : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("rm-e2e-").FullName;
+    private readonly string _root = Directory.CreateTempSubdirectory("rm-user-").FullName;
+
+    /// <summary>A directory of the test's own beside the user's (certificates, data directories named on command lines).</summary>
+    public string Scratch => Directory.CreateDirectory(Path.Combine(_root, "scratch")).FullName;
 
     public string Data => Path.Combine(_root, "data");
 
@@ -21,12 +27,15 @@ internal sealed class UserDirectories : IDisposable
         ["XDG_DATA_HOME"] = Data,
         ["XDG_CONFIG_HOME"] = Config,
         ["XDG_STATE_HOME"] = State,
-        ["REMOTEMODEL_KEYRING"] = string.Empty,
-        ["REMOTEMODEL_KEY"] = string.Empty,
+        [KeyringFile.KeyringVariable] = string.Empty,
+        [ClientCredentials.KeyVariable] = string.Empty,
     };
 
+    /// <summary>Where the first server this user starts makes the keyring.</summary>
+    public string KeyringPath => Path.Combine(Config, "remotemodel", "keyring.json");
+
     /// <summary>How the test process calls this user's servers: unsigned (it holds none of their keys), so for open reads only.</summary>
-    public static Transport.Client.GrpcChannelOptions Outsider => new();
+    public static RemoteModel.Transport.Client.GrpcChannelOptions Outsider => new();
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }
