@@ -27,6 +27,12 @@ internal static class ServeCommand
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, cancellationToken) =>
         {
+            if (!Configuration.AreSettings(result.UnmatchedTokens, out var problem))
+            {
+                Console.Error.WriteLine(problem);
+                return Task.FromResult(2);
+            }
+
             var overrides = new Dictionary<string, string?>();
             Configuration.AddList(overrides, "ModelServer:Listen", result.GetValue(listen));
             Configuration.AddList(overrides, "ModelServer:Assemblies", result.GetValue(assemblies));

@@ -17,9 +17,13 @@ internal static class KeysCommand
     public static Command Create()
     {
         var command = new Command("keys", "Manage the keyring: generate, list, revoke keys.");
-        command.Subcommands.Add(Generate());
-        command.Subcommands.Add(List());
-        command.Subcommands.Add(Revoke());
+        foreach (var subcommand in new[] { Generate(), List(), Revoke() })
+        {
+            // --Auth:Keyring=PATH and the other Auth settings come as configuration (WithKeyring).
+            subcommand.TreatUnmatchedTokensAsErrors = false;
+            command.Subcommands.Add(subcommand);
+        }
+
         return command;
     }
 
@@ -98,6 +102,12 @@ internal static class KeysCommand
 
     private static int WithKeyring(ParseResult result, Func<string, Keyring, int> action)
     {
+        if (!Configuration.AreSettings(result.UnmatchedTokens, out var problem))
+        {
+            Console.Error.WriteLine(problem);
+            return 2;
+        }
+
         var options = Configuration.Build([.. result.UnmatchedTokens]).GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         var path = KeyringFile.Locate(options.Keyring);
         try

@@ -24,6 +24,12 @@ internal static class ServeCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, cancellationToken) =>
         {
+            if (!Configuration.AreSettings(result.UnmatchedTokens, out var problem))
+            {
+                Console.Error.WriteLine(problem);
+                return Task.FromResult(2);
+            }
+
             var overrides = new Dictionary<string, string?>();
             Configuration.AddList(overrides, "NameServer:Listen", result.GetValue(listen));
 

@@ -83,6 +83,34 @@ public sealed class ServerProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_keys_command_takes_its_keyring_from_the_auth_settings_and_refuses_a_mistyped_flag()
+    {
+        var path = Path.Combine(_home.Scratch, "lab-keyring.json");
+        var (generated, _, _) = await RunAsync(["keys", "generate", "ops", "--scope", "read", $"--Auth:Keyring={path}"]);
+        Assert.Equal(0, generated);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal("ops", Assert.Single(KeyringFile.Read(path).Keys).Id);
+        Assert.False(File.Exists(KeyringPath));
+
+        var (listed, table, _) = await RunAsync(["keys", "list", "--Auth:Keyring", path]);
+        Assert.Equal(0, listed);
+        Assert.Contains(table.Split('\n'), l => l.StartsWith("ops ", StringComparison.Ordinal));
+
+        var (mistyped, _, error) = await RunAsync(["keys", "list", "--Auth-Keyring", path]);
+        Assert.Equal(2, mistyped);
+        Assert.StartsWith("Unrecognized argument '--Auth-Keyring': see --help for the flags; settings are given as --Section:Key=value.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mistyped_flag_stops_the_server_at_start_rather_than_being_read_as_a_setting()
+    {
+        var server = Start(["--lisen", "http://127.0.0.1:0", "--data-dir", Path.Combine(_home.Scratch, "data")]);
+        Assert.Equal(2, await server.WaitForExitAsync(StartTimeout));
+        await Task.Delay(50);
+        Assert.Contains("Unrecognized argument '--lisen'", server.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_will_not_start_on_a_keyring_others_can_read_and_says_how_to_fix_it()
     {
         KeyringFile.CreateIfMissing(KeyringPath);
