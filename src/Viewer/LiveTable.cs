@@ -109,7 +109,7 @@ internal sealed class LiveTable(IAnsiConsole console, string model, double maxRe
     {
         lock (_state)
         {
-            return ModelTableView.Render(_state);
+            return ModelTableView.Render(_state, console.Profile.Width);
         }
     }
 }

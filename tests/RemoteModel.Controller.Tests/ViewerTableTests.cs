@@ -37,6 +37,29 @@ public sealed class ViewerTableTests
     }
 
     [Fact]
+    public void A_long_value_or_caller_ends_in_an_ellipsis_on_a_narrow_terminal_rather_than_wrapping()
+    {
+        var state = new ModelTableState("ticker");
+        state.Apply(Connected(version: 1, ("Label", new Value { StringValue = "a label far longer than a narrow terminal gives it room" }), ("Price", new Value { DoubleValue = 1 })));
+        state.Apply(new FollowEvent(FollowEventKind.Notification, Endpoint, new Notification
+        {
+            Kind = Notification.Types.Kind.Change, Version = 2, Time = Timestamp.FromDateTimeOffset(Start),
+            ChangedBy = "operator-with-a-long-name@lab-workstation-07 [key operations-team]", Cause = "modify", Values = { ["Price"] = new Value { DoubleValue = 2 } },
+        }));
+
+        var lines = Render(state, width: 80);
+
+        var rows = lines.Where(l => l.StartsWith('│')).Skip(1).Select(Cells).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 80, l));
+        Assert.Equal(["Label", "", "v1", Clock(Start), "(snapshot)"], rows[0].Where((_, i) => i != 1));
+        Assert.EndsWith("…", rows[0][1], StringComparison.Ordinal);
+        Assert.StartsWith("operator-with", rows[1][5], StringComparison.Ordinal);
+        Assert.EndsWith("…", rows[1][5], StringComparison.Ordinal);
+        Assert.Equal(["Price", "2", "", "v2", Clock(Start)], rows[1].Take(5));
+    }
+
+    [Fact]
     public void The_header_says_when_the_model_is_lost_and_when_it_is_back_resynchronised()
     {
         var state = new ModelTableState("ticker");
@@ -109,20 +132,20 @@ public sealed class ViewerTableTests
         return new FollowEvent(FollowEventKind.Connected, Endpoint, snapshot);
     }
 
-    private static IAnsiConsole Console(TextWriter output)
+    private static IAnsiConsole Console(TextWriter output, int width = 140)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(output),
         });
-        console.Profile.Width = 140;
+        console.Profile.Width = width;
         return console;
     }
 
-    private static List<string> Render(ModelTableState state)
+    private static List<string> Render(ModelTableState state, int width = 140)
     {
         var output = new StringWriter();
-        Console(output).Write(ModelTableView.Render(state));
+        Console(output, width).Write(ModelTableView.Render(state, width));
         return [.. output.ToString().Split('\n')];
     }
 
