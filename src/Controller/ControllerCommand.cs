@@ -12,7 +12,9 @@ namespace RemoteModel.Controller;
 /// <summary>The command line: a session, a script, or one evaluation; exit code 0, or 1 when something failed.</summary>
 internal static class ControllerCommand
 {
-    public static void Configure(RootCommand root)
+    /// <param name="root">The command to set up.</param>
+    /// <param name="settings">The configuration settings taken off the command line (<see cref="Configuration.SeparateSettings"/>).</param>
+    public static void Configure(RootCommand root, string[] settings)
     {
         var script = new Argument<string?>("script") { Description = "A C# script (.csx) to run instead of a session.", Arity = ArgumentArity.ZeroOrOne };
         var scriptArguments = new Argument<string[]>("args") { Description = "The script's arguments (Args); put -- before ones that start with -.", Arity = ArgumentArity.ZeroOrMore };
@@ -31,6 +33,14 @@ internal static class ControllerCommand
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((result, _) =>
         {
+            // What is left unmatched, or taken for a script's path though it starts with '-', is a mistyped flag.
+            string[] unrecognized = result.GetValue(script) is ['-', ..] dashed ? [dashed, .. result.UnmatchedTokens] : [.. result.UnmatchedTokens];
+            if (!Configuration.AreSettings(unrecognized, out var problem))
+            {
+                Console.Error.WriteLine($"error: {problem}");
+                return Task.FromResult(2);
+            }
+
             if (!ClientCredentials.TryLoadDefault(out var keyProblem))
             {
                 Console.Error.WriteLine($"error: {keyProblem}");
@@ -58,7 +68,7 @@ internal static class ControllerCommand
                 overrides["Controller:History"] = "false";
             }
 
-            var configuration = Configuration.Build([.. result.UnmatchedTokens], overrides);
+            var configuration = Configuration.Build(settings, overrides);
             return RunAsync(configuration, result.GetValue(eval), result.GetValue(script), result.GetValue(scriptArguments) ?? []);
         });
     }

@@ -34,15 +34,13 @@ public static class Configuration
         for (var i = 0; i < tokens.Count; i++)
         {
             var token = tokens[i];
-            var equals = token.IndexOf('=', StringComparison.Ordinal);
-            var key = equals < 0 ? token : token[..equals];
-            if (!key.StartsWith("--", StringComparison.Ordinal) || !key.Contains(':', StringComparison.Ordinal))
+            if (!IsSettingKey(token))
             {
                 problem = $"Unrecognized argument '{token}': see --help for the flags; settings are given as --Section:Key=value.";
                 return false;
             }
 
-            if (equals < 0)
+            if (!token.Contains('=', StringComparison.Ordinal))
             {
                 i++; // Its value is the next token.
             }
@@ -52,6 +50,44 @@ public static class Configuration
         return true;
     }
 
+    /// <summary>
+    /// Takes the settings (<c>--Section:Key=value</c>, <c>--Section:Key value</c>) out of a command
+    /// line whose positional arguments would otherwise swallow them, up to a <c>--</c> (after which
+    /// everything is left as it is, for a script's own arguments).
+    /// </summary>
+    /// <param name="arguments">The command line.</param>
+    /// <param name="settings">The settings, in order, for <see cref="Build"/>.</param>
+    /// <returns>The command line without them.</returns>
+    public static string[] SeparateSettings(IReadOnlyList<string> arguments, out string[] settings)
+    {
+        var taken = new List<string>();
+        var rest = new List<string>();
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var token = arguments[i];
+            if (token == "--")
+            {
+                rest.AddRange(arguments.Skip(i));
+                break;
+            }
+
+            if (!IsSettingKey(token))
+            {
+                rest.Add(token);
+                continue;
+            }
+
+            taken.Add(token);
+            if (!token.Contains('=', StringComparison.Ordinal) && i + 1 < arguments.Count)
+            {
+                taken.Add(arguments[++i]);
+            }
+        }
+
+        settings = [.. taken];
+        return [.. rest];
+    }
+
     /// <summary>Adds a repeated flag's values as the configuration list <paramref name="key"/> (<c>key:0</c>, <c>key:1</c>, ...).</summary>
     public static void AddList(IDictionary<string, string?> overrides, string key, IReadOnlyList<string>? values)
     {
@@ -59,5 +95,13 @@ public static class Configuration
         {
             overrides[$"{key}:{i}"] = values![i];
         }
+    }
+
+    /// <summary>True for <c>--Section:Key</c> and <c>--Section:Key=value</c>.</summary>
+    private static bool IsSettingKey(string token)
+    {
+        var equals = token.IndexOf('=', StringComparison.Ordinal);
+        var key = equals < 0 ? token : token[..equals];
+        return key.StartsWith("--", StringComparison.Ordinal) && key.Length > 2 && key.Contains(':', StringComparison.Ordinal);
     }
 }

@@ -244,6 +244,29 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         Assert.Single(await ErrorLinesAsync(viewer), l => l.EndsWith($"Fix it with: chmod 600 {keyring}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_mistyped_flag_stops_the_controller_with_one_line_and_settings_before_a_script_are_settings()
+    {
+        foreach (var arguments in new[] { ["--verbos", "-e", "1 + 1"], new[] { "-e", "1 + 1", "--no-histry" } })
+        {
+            var mistyped = StartController([.. arguments, "--no-history"]);
+            Assert.Equal(2, await mistyped.WaitForExitAsync(StartTimeout));
+            Assert.Equal([$"error: Unrecognized argument '{arguments.First(a => a.StartsWith("--", StringComparison.Ordinal))}': see --help for the flags; settings are given as --Section:Key=value."],
+                await ErrorLinesAsync(mistyped));
+        }
+
+        // A setting before the script is the controller's (Verbose prints the stack trace), not the script's path.
+        var failing = Path.Combine(_bed.Directory, "failing.csx");
+        await File.WriteAllTextAsync(failing, "Console.WriteLine(string.Join(\",\", Args)); throw new InvalidOperationException(\"boom\");");
+        var run = StartController(["--Controller:Verbose=true", failing, "--no-history", "--", "--not-a-flag", "x"]);
+        Assert.Equal(1, await run.WaitForExitAsync(StartTimeout));
+        var errors = await ErrorLinesAsync(run);
+        Assert.Contains(errors, l => l.Contains("boom", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.StartsWith("at ", StringComparison.Ordinal));
+        // After "--", everything is the script's (here also the --ns the helper adds at the end).
+        Assert.Contains(run.Lines, l => l.StartsWith("--not-a-flag,x,--ns,", StringComparison.Ordinal));
+    }
+
     /// <summary>Standard error's lines once the process has ended (the reader may still be catching up).</summary>
     private static async Task<string[]> ErrorLinesAsync(ChildProcess process)
     {
