@@ -16,13 +16,16 @@ internal sealed class EndedHere(TimeProvider time)
 
     private readonly ConcurrentDictionary<long, DateTimeOffset> _leases = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _names = new(StringComparer.Ordinal);
-    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+    private long _nextSweepTicks;
+
+    /// <summary>How many notes wait to be claimed.</summary>
+    internal int Pending => _leases.Count + _names.Count;
 
     /// <summary>Notes, before asking the store, that this server ends the registration held by <paramref name="leaseId"/>.</summary>
-    public void Lease(long leaseId) => _leases[leaseId] = time.GetUtcNow();
+    public void Lease(long leaseId) => _leases[leaseId] = SweepIfDue();
 
     /// <summary>Notes, before asking the store, that this server removes <paramref name="name"/>.</summary>
-    public void Name(string name) => _names[name] = time.GetUtcNow();
+    public void Name(string name) => _names[name] = SweepIfDue();
 
     /// <summary>Takes back a note whose end did not happen (the store had nothing to end).</summary>
     public void Forget(long leaseId) => _leases.TryRemove(leaseId, out _);
@@ -33,17 +36,26 @@ internal sealed class EndedHere(TimeProvider time)
     /// <summary>True, once, when the end of <paramref name="ended"/> was this server's doing; called by the one watch.</summary>
     public bool Claims(Registration ended)
     {
-        var now = time.GetUtcNow();
-        if (now >= _nextSweep)
-        {
-            // Notes whose event never came (the watch lost its place meanwhile) go, at most once a while.
-            _nextSweep = now + Memory;
-            ForgetOlderThan(now - Memory);
-        }
-
+        SweepIfDue();
         var byLease = ended.LeaseId != 0 && _leases.TryRemove(ended.LeaseId, out _);
         var byName = _names.TryRemove(ended.Name, out _);
         return byLease || byName;
+    }
+
+    /// <summary>
+    /// Forgets, at most once a while, the notes whose event never came (the watch lost its place,
+    /// or nobody watches), so they cannot pile up; returns the time now.
+    /// </summary>
+    private DateTimeOffset SweepIfDue()
+    {
+        var now = time.GetUtcNow();
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks >= due && Interlocked.CompareExchange(ref _nextSweepTicks, (now + Memory).UtcTicks, due) == due)
+        {
+            ForgetOlderThan(now - Memory);
+        }
+
+        return now;
     }
 
     private void ForgetOlderThan(DateTimeOffset cutoff)
