@@ -39,6 +39,7 @@ public sealed class EtcdSharedByNameServersTests(EtcdNodeFixture etcd) : IClassF
         }
 
         await Eventually.TrueAsync(() => Task.FromResult(second.EndsOf("lab/held").Count > 0), "the other server to log the hold's end");
+        await Eventually.TrueAsync(() => Task.FromResult(first.EndsOf("lab/held").Count > 0), "the holder's server to log the hold's end");
         Assert.Equal($"Unregistered lab/held (model): {EndedElsewhere}", Assert.Single(second.EndsOf("lab/held")));
         Assert.Equal("Unregistered lab/held (model): holder disconnected", Assert.Single(first.EndsOf("lab/held")));
     }
