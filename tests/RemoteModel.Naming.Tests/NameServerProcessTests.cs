@@ -74,7 +74,7 @@ public sealed class NameServerProcessTests : IAsyncLifetime
         await AssertGoneWithin("lab/leased", TimeSpan.FromSeconds(4));
         Assert.True(DateTime.UtcNow - registering >= TimeSpan.FromSeconds(1.9), "The registration went before its TTL.");
         Assert.NotEqual(0, stored.LeaseId);
-        await Eventually.TrueAsync(() => Task.FromResult(_nameServer.StandardError.Contains("Unregistered lab/leased (model): lease ran out", StringComparison.Ordinal)),
+        await Eventually.TrueAsync(() => Task.FromResult(_nameServer.StandardError.Split('\n').Any(l => l.TrimEnd().EndsWith("Unregistered lab/leased (model): lease ran out", StringComparison.Ordinal))),
             "the name server to log the lease's end", TimeSpan.FromSeconds(5));
     }
 

@@ -36,6 +36,9 @@ public sealed class EmbeddedRegistryStore : IRegistryStore
     }
 
     /// <inheritdoc />
+    public bool IsShared => false;
+
+    /// <inheritdoc />
     public Task<Registration> RegisterAsync(Registration registration, TimeSpan? ttl, bool safe, CancellationToken cancellationToken)
     {
         lock (_gate)

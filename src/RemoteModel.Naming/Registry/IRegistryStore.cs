@@ -15,6 +15,12 @@ namespace RemoteModel.Naming.Registry;
 public interface IRegistryStore : IAsyncDisposable
 {
     /// <summary>
+    /// Whether other name servers may keep the registry too (etcd, Consul), so a registration can
+    /// end through one of them; false for a store of this process alone, where only a lease ends by itself.
+    /// </summary>
+    bool IsShared => true;
+
+    /// <summary>
     /// Creates or replaces the registration of <c>registration.Name</c>. With a <paramref name="ttl"/>
     /// it is leased; without, static. Returns what was stored, with
     /// <see cref="Registration.LeaseId"/> (0 when static), <see cref="Registration.Revision"/>,

@@ -115,7 +115,12 @@ public sealed partial class NamingService
                     if (change.Kind == RegistryChangeKind.Unregistered && !_endedHere.Claims(change.Registration))
                     {
                         var ended = change.Registration;
-                        LogUnregistered(ended.Name, ended.Kind, ended.LeaseId != 0 ? "lease ran out, or ended through another name server" : "removed through another name server");
+                        LogUnregistered(ended.Name, ended.Kind, (ended.LeaseId != 0, _store.IsShared) switch
+                        {
+                            (true, false) => "lease ran out",
+                            (true, true) => "lease ran out, or ended through another name server",
+                            _ => "removed through another name server",
+                        });
                     }
                 }
             }
