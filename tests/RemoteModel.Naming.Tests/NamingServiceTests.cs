@@ -160,6 +160,24 @@ public sealed class NamingServiceTests : IAsyncLifetime
         Assert.Equal("Unregistered lab/held (model): holder disconnected", Assert.Single(EndsLogged("lab/held")));
     }
 
+    [Fact]
+    public async Task A_hold_ended_by_the_name_server_stopping_is_logged_as_that()
+    {
+        var log = new LogCapture();
+        var service = new NamingService(_store, timeProvider: _clock, logger: new Logger<NamingService>(log));
+        await using var stopping = GrpcServer.CreateBuilder().AddService(service.Bind()).Build();
+        await stopping.StartAsync();
+        using var channel = Transport.Client.GrpcChannel.ForAddress(stopping.Addresses[0]);
+        using var hold = new NamingClient(channel).Hold(Model("lab/stopped"));
+        await using var events = hold.ReadAllAsync().GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync());
+
+        await stopping.StopAsync();
+
+        Assert.Contains(log.Entries, e => e.Message == "Unregistered lab/stopped (model): name server stopping");
+        Assert.Null(await _store.GetAsync("lab/stopped", default));
+    }
+
     /// <summary>The log lines that end a registration and name <paramref name="subject"/>.</summary>
     private List<string> EndsLogged(string subject) =>
         [.. _log.Entries.Select(e => e.Message).Where(m => m.Contains(subject, StringComparison.Ordinal) && !m.StartsWith("Registered ", StringComparison.Ordinal))];

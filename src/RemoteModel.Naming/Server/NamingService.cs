@@ -86,7 +86,7 @@ public sealed partial class NamingService
         {
             if (!endedElsewhere && await EndLeaseAsync(stored.LeaseId, CancellationToken.None))
             {
-                LogUnregistered(stored.Name, stored.Kind, "holder disconnected");
+                LogUnregistered(stored.Name, stored.Kind, context.IsServerStopping ? "name server stopping" : "holder disconnected");
             }
         }
     }

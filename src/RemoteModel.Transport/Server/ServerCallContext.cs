@@ -108,7 +108,8 @@ public sealed class ServerCallContext : IDisposable
         }
     }
 
-    internal bool IsServerStopping => _serverStopping.IsCancellationRequested;
+    /// <summary>True once the server is stopping and has ended this call (a stream) with <see cref="StatusCode.Unavailable"/>.</summary>
+    public bool IsServerStopping => _serverStopping.IsCancellationRequested;
 
     internal bool IsPastDeadline => _deadlineSource?.IsCancellationRequested == true;
 
