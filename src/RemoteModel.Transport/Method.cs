@@ -11,6 +11,9 @@ public enum MethodType
 
     /// <summary>One request, a stream of responses.</summary>
     ServerStreaming,
+
+    /// <summary>A stream of requests and a stream of responses, at once (served, not yet called by this client).</summary>
+    DuplexStreaming,
 }
 
 /// <summary>
@@ -25,10 +28,10 @@ public sealed class Method<TRequest, TResponse>
 {
     private Method(MethodDescriptor descriptor)
     {
-        if (descriptor.IsClientStreaming)
+        if (descriptor.IsClientStreaming && !descriptor.IsServerStreaming)
         {
             throw new NotSupportedException(
-                $"{descriptor.FullName} streams requests; client and bidirectional streaming are not supported by this transport yet.");
+                $"{descriptor.FullName} streams requests only; client streaming is not supported by this transport yet.");
         }
 
         if (descriptor.InputType.ClrType != typeof(TRequest) || descriptor.OutputType.ClrType != typeof(TResponse))
@@ -38,7 +41,8 @@ public sealed class Method<TRequest, TResponse>
                 $"not {typeof(TRequest).Name} and {typeof(TResponse).Name}.");
         }
 
-        Type = descriptor.IsServerStreaming ? MethodType.ServerStreaming : MethodType.Unary;
+        Descriptor = descriptor;
+        Type = descriptor.IsClientStreaming ? MethodType.DuplexStreaming : descriptor.IsServerStreaming ? MethodType.ServerStreaming : MethodType.Unary;
         ServiceName = descriptor.Service.FullName;
         Name = descriptor.Name;
         FullName = $"/{ServiceName}/{Name}";
@@ -46,8 +50,11 @@ public sealed class Method<TRequest, TResponse>
         ResponseParser = (MessageParser<TResponse>)descriptor.OutputType.Parser;
     }
 
-    /// <summary>Unary or server streaming.</summary>
+    /// <summary>Unary, server streaming or duplex streaming.</summary>
     public MethodType Type { get; }
+
+    /// <summary>The method as its .proto file describes it (server reflection answers with that file).</summary>
+    internal MethodDescriptor Descriptor { get; }
 
     /// <summary>The fully qualified service name, such as <c>grpc.health.v1.Health</c>.</summary>
     public string ServiceName { get; }

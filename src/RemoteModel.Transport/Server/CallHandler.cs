@@ -3,19 +3,22 @@ using Google.Protobuf;
 namespace RemoteModel.Transport.Server;
 
 /// <summary>Reads a call's request, runs its handler and writes what it answers.</summary>
-internal abstract class CallHandler(string fullName, MethodType type)
+internal abstract class CallHandler(string fullName, MethodType type, Google.Protobuf.Reflection.MethodDescriptor descriptor)
 {
     public string FullName { get; } = fullName;
 
+    /// <summary>The method as its .proto file describes it.</summary>
+    public Google.Protobuf.Reflection.MethodDescriptor Descriptor { get; } = descriptor;
+
     /// <summary>Streams are long-lived, so a stopping server ends them; unary calls are left to finish.</summary>
-    public bool EndsOnShutdown { get; } = type == MethodType.ServerStreaming;
+    public bool EndsOnShutdown { get; } = type != MethodType.Unary;
 
     public abstract Task HandleAsync(ServerCallContext context);
 }
 
 internal sealed class UnaryCallHandler<TRequest, TResponse>(
     Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
-    : CallHandler(method.FullName, MethodType.Unary)
+    : CallHandler(method.FullName, MethodType.Unary, method.Descriptor)
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
@@ -30,25 +33,37 @@ internal sealed class UnaryCallHandler<TRequest, TResponse>(
 
 internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(
     Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
-    : CallHandler(method.FullName, MethodType.ServerStreaming)
+    : CallHandler(method.FullName, MethodType.ServerStreaming, method.Descriptor)
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
     public override async Task HandleAsync(ServerCallContext context)
     {
         var request = await context.ReadSingleRequestAsync(method.RequestParser).ConfigureAwait(false);
-        await handler(request, new ResponseStreamWriter(context), context).ConfigureAwait(false);
+        await handler(request, new ResponseStreamWriter<TResponse>(context), context).ConfigureAwait(false);
     }
+}
 
-    private sealed class ResponseStreamWriter(ServerCallContext context) : IServerStreamWriter<TResponse>
-    {
-        public Task WriteAsync(TResponse message, CancellationToken cancellationToken = default) =>
-            context.WriteMessageAsync(message, flush: true, TokenOr(cancellationToken));
+internal sealed class DuplexStreamingCallHandler<TRequest, TResponse>(
+    Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
+    : CallHandler(method.FullName, MethodType.DuplexStreaming, method.Descriptor)
+    where TRequest : class, IMessage<TRequest>
+    where TResponse : class, IMessage<TResponse>
+{
+    public override Task HandleAsync(ServerCallContext context) =>
+        handler(context.OpenRequestStream(method.RequestParser), new ResponseStreamWriter<TResponse>(context), context);
+}
 
-        public Task WriteAsync(IReadOnlyList<SerializedMessage<TResponse>> messages, CancellationToken cancellationToken = default) =>
-            context.WriteMessagesAsync(messages ?? throw new ArgumentNullException(nameof(messages)), TokenOr(cancellationToken));
+/// <summary>A streaming call's responses, written through its context.</summary>
+internal sealed class ResponseStreamWriter<TResponse>(ServerCallContext context) : IServerStreamWriter<TResponse>
+    where TResponse : class, IMessage<TResponse>
+{
+    public Task WriteAsync(TResponse message, CancellationToken cancellationToken = default) =>
+        context.WriteMessageAsync(message, flush: true, TokenOr(cancellationToken));
 
-        private CancellationToken TokenOr(CancellationToken cancellationToken) =>
-            cancellationToken.CanBeCanceled ? cancellationToken : context.CancellationToken;
-    }
+    public Task WriteAsync(IReadOnlyList<SerializedMessage<TResponse>> messages, CancellationToken cancellationToken = default) =>
+        context.WriteMessagesAsync(messages ?? throw new ArgumentNullException(nameof(messages)), TokenOr(cancellationToken));
+
+    private CancellationToken TokenOr(CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled ? cancellationToken : context.CancellationToken;
 }

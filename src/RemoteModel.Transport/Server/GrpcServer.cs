@@ -11,12 +11,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Transport.Authentication;
 using RemoteModel.Transport.Health;
+using RemoteModel.Transport.Reflection;
 
 namespace RemoteModel.Transport.Server;
 
 /// <summary>
-/// A gRPC server on Kestrel: the services it was built with, plus the standard health service,
-/// on one or more endpoints. Start it, read <see cref="Addresses"/> for the ports it got, stop it.
+/// A gRPC server on Kestrel: the services it was built with, plus the standard health and
+/// reflection services, on one or more endpoints. Start it, read <see cref="Addresses"/> for the ports it got, stop it.
 /// </summary>
 public sealed partial class GrpcServer : IAsyncDisposable
 {
@@ -47,8 +48,14 @@ public sealed partial class GrpcServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => ConfigureKestrel(kestrel));
         _app = builder.Build();
 
+        List<ServiceDefinition> served = [.. services, Health.Bind()];
+        if (options.EnableReflection)
+        {
+            served.AddRange(new ReflectionService(served).Bind());
+        }
+
         var dispatcher = new GrpcRequestDispatcher(
-            [.. services, Health.Bind()], options, timeProvider, verifier, loggerFactory.CreateLogger<GrpcRequestDispatcher>(), _stopping.Token);
+            served, options, timeProvider, verifier, loggerFactory.CreateLogger<GrpcRequestDispatcher>(), _stopping.Token);
         _app.Run(dispatcher.HandleAsync);
     }
 

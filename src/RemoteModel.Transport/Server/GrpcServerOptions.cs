@@ -43,6 +43,13 @@ public sealed class GrpcServerOptions
     /// </summary>
     public UnixFileMode UnixSocketMode { get; set; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>
+    /// Serve the standard reflection service (<c>grpc.reflection.v1</c> and <c>v1alpha</c>), so tools
+    /// such as grpcurl can list the services and call them without .proto files. It tells what the
+    /// .proto files of the services say, nothing more. Default on.
+    /// </summary>
+    public bool EnableReflection { get; set; } = true;
+
     /// <summary>How long a stopping server lets calls finish before cancelling them. Default 5 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -132,6 +132,21 @@ public sealed class ServerCallContext : IDisposable
         return request;
     }
 
+    /// <summary>
+    /// The requests of a duplex-streaming call, read as they come. The call is verified first, before
+    /// any message arrives, so a signature there covers the method and metadata but no request bytes.
+    /// </summary>
+    internal IAsyncStreamReader<T> OpenRequestStream<T>(MessageParser<T> parser)
+        where T : class, IMessage<T>
+    {
+        if (_verifier is not null)
+        {
+            Verify(System.Buffers.ReadOnlySequence<byte>.Empty);
+        }
+
+        return new RequestStreamReader<T>(this, new MessageReader(_http.Request.BodyReader, _options.MaxReceiveMessageSize, RequestEncoding), parser);
+    }
+
     private System.Buffers.ReadOnlySequence<byte> Verify(System.Buffers.ReadOnlySequence<byte> request)
     {
         _sealer = _verifier!.Verify(this, request);
@@ -261,5 +276,26 @@ public sealed class ServerCallContext : IDisposable
     {
         _linkedSource?.Dispose();
         _deadlineSource?.Dispose();
+    }
+
+    private sealed class RequestStreamReader<T>(ServerCallContext context, MessageReader reader, MessageParser<T> parser) : IAsyncStreamReader<T>
+        where T : class, IMessage<T>
+    {
+        public T Current { get; private set; } = null!;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            using var linked = cancellationToken.CanBeCanceled
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.CancellationToken)
+                : null;
+            var next = await reader.ReadAsync(parser, linked?.Token ?? context.CancellationToken).ConfigureAwait(false);
+            if (next is null)
+            {
+                return false;
+            }
+
+            Current = next;
+            return true;
+        }
     }
 }

@@ -7,3 +7,9 @@ public delegate Task<TResponse> UnaryServerMethod<in TRequest, TResponse>(TReque
 public delegate Task ServerStreamingServerMethod<in TRequest, TResponse>(
     TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context)
     where TResponse : class, Google.Protobuf.IMessage<TResponse>;
+
+/// <summary>Handles a duplex-streaming call: requests read from <paramref name="requestStream"/> while responses are written to <paramref name="responseStream"/>.</summary>
+public delegate Task DuplexStreamingServerMethod<TRequest, TResponse>(
+    IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context)
+    where TRequest : class, Google.Protobuf.IMessage<TRequest>
+    where TResponse : class, Google.Protobuf.IMessage<TResponse>;

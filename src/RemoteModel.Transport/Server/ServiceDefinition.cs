@@ -16,6 +16,9 @@ public sealed class ServiceDefinition
 
     internal IReadOnlyList<CallHandler> Handlers { get; }
 
+    /// <summary>The .proto files that describe the service (one, unless its methods come from several).</summary>
+    internal IEnumerable<Google.Protobuf.Reflection.FileDescriptor> Files => Handlers.Select(h => h.Descriptor.File).Distinct();
+
     /// <summary>Starts binding the methods of the service called <paramref name="serviceName"/>.</summary>
     public static Builder CreateBuilder(string serviceName) => new(serviceName);
 
@@ -40,6 +43,14 @@ public sealed class ServiceDefinition
             where TResponse : class, IMessage<TResponse> =>
             Add(method.ServiceName, method.Type, MethodType.ServerStreaming,
                 new ServerStreamingCallHandler<TRequest, TResponse>(method, handler));
+
+        /// <summary>Binds a duplex-streaming method.</summary>
+        public Builder AddDuplexStreaming<TRequest, TResponse>(
+            Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
+            where TRequest : class, IMessage<TRequest>
+            where TResponse : class, IMessage<TResponse> =>
+            Add(method.ServiceName, method.Type, MethodType.DuplexStreaming,
+                new DuplexStreamingCallHandler<TRequest, TResponse>(method, handler));
 
         /// <summary>The finished definition.</summary>
         public ServiceDefinition Build() => new(_serviceName, [.. _handlers.Values]);

@@ -5,8 +5,8 @@ directory, so the stubs always match the .proto files in this checkout. The dire
 removed as soon as the modules are imported (Python does not need the files after that), so a
 peer killed with SIGKILL by a test harness leaves nothing behind.
 
-Quirk handled here: the health proto lives in package ``grpc.health.v1``, so its generated
-modules land in ``<tmp>/grpc/health/v1``. The name ``grpc`` is already taken by the installed
+Quirk handled here: the health and reflection protos live in packages ``grpc.health.v1`` and
+``grpc.reflection.v1(alpha)``, so their generated modules land in ``<tmp>/grpc/...``. The name ``grpc`` is already taken by the installed
 grpcio package, whose ``__path__`` Python searches for sub-packages; we append the generated
 ``grpc`` folder to that ``__path__`` so ``import grpc.health.v1.health_pb2`` resolves to the
 generated files while ``import grpc`` keeps meaning grpcio.
@@ -19,7 +19,12 @@ import sys
 import tempfile
 import types
 
-PROTO_FILES = ("remotemodel/testing/v1/echo.proto", "grpc/health/v1/health.proto")
+PROTO_FILES = (
+    "remotemodel/testing/v1/echo.proto",
+    "grpc/health/v1/health.proto",
+    "grpc/reflection/v1/reflection.proto",
+    "grpc/reflection/v1alpha/reflection.proto",
+)
 
 
 def repo_root():
@@ -51,7 +56,8 @@ _loaded = None
 
 def load():
     """Generates (once per process) and returns a namespace with the generated modules:
-    echo_pb2, echo_pb2_grpc, health_pb2, health_pb2_grpc."""
+    echo_pb2, echo_pb2_grpc, health_pb2, health_pb2_grpc, reflection_pb2, reflection_pb2_grpc,
+    reflection_alpha_pb2, reflection_alpha_pb2_grpc."""
     global _loaded
     if _loaded is not None:
         return _loaded
@@ -66,6 +72,9 @@ def load():
 
         from remotemodel.testing.v1 import echo_pb2, echo_pb2_grpc
         from grpc.health.v1 import health_pb2, health_pb2_grpc
+        from grpc.reflection.v1 import reflection_pb2, reflection_pb2_grpc
+        from grpc.reflection.v1alpha import reflection_pb2 as reflection_alpha_pb2
+        from grpc.reflection.v1alpha import reflection_pb2_grpc as reflection_alpha_pb2_grpc
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
 
@@ -74,5 +83,9 @@ def load():
         echo_pb2_grpc=echo_pb2_grpc,
         health_pb2=health_pb2,
         health_pb2_grpc=health_pb2_grpc,
+        reflection_pb2=reflection_pb2,
+        reflection_pb2_grpc=reflection_pb2_grpc,
+        reflection_alpha_pb2=reflection_alpha_pb2,
+        reflection_alpha_pb2_grpc=reflection_alpha_pb2_grpc,
     )
     return _loaded
