@@ -3,9 +3,9 @@ using RemoteModel.Testing;
 namespace RemoteModel.Transport.Tests;
 
 /// <summary>
-/// python grpcio, knowing no Echo stubs, uses the C# server's reflection service as grpcurl does:
-/// lists the services, fetches Echo's file with its imports, builds the messages from those
-/// descriptors alone and calls Echo.Unary with them; v1 and v1alpha; errors answered in the stream.
+/// python grpcio and @grpc/grpc-js, knowing no Echo stubs, use the C# server's reflection service
+/// as grpcurl does: list the services, fetch Echo's file with its imports, build the messages from
+/// those descriptors alone and call Echo.Unary with them; v1 and v1alpha; errors answered in the stream.
 /// </summary>
 public sealed class PythonReflectionInteropTests(PythonReflectionClientRun run) : IClassFixture<PythonReflectionClientRun>
 {
@@ -18,5 +18,17 @@ public sealed class PythonReflectionInteropTests(PythonReflectionClientRun run) 
     public Task Python_grpcio_reflection_case_passes(string name) => run.AssertCasePassedAsync(name);
 }
 
+public sealed class NodeReflectionInteropTests(NodeReflectionClientRun run) : IClassFixture<NodeReflectionClientRun>
+{
+    public static TheoryData<string> Cases => new("list_services", "describe_and_call", "unknown_symbol_is_not_found_and_the_stream_goes_on", "v1alpha");
+
+    [PeerTheory(Peer.NodeGrpc)]
+    [MemberData(nameof(Cases))]
+    public Task Grpc_js_reflection_case_passes(string name) => run.AssertCasePassedAsync(name);
+}
+
 /// <summary>python grpcio's reflection_client.py against a C# echo server.</summary>
 public sealed class PythonReflectionClientRun() : ClientRunFixture(Peer.PythonGrpc, "reflection_client");
+
+/// <summary>@grpc/grpc-js's reflection_client.js against a C# echo server.</summary>
+public sealed class NodeReflectionClientRun() : ClientRunFixture(Peer.NodeGrpc, "reflection_client");
