@@ -71,6 +71,15 @@ public sealed class ReflectionTests(EchoServerFixture fixture) : IClassFixture<E
     }
 
     [Fact]
+    public void The_duplex_method_is_known_as_one_and_the_client_refuses_to_call_it_as_another_kind()
+    {
+        var method = Method<ServerReflectionRequest, ServerReflectionResponse>.Create(ReflectionReflection.Descriptor.Services[0], "ServerReflectionInfo");
+        Assert.Equal((MethodType.DuplexStreaming, Path), (method.Type, method.FullName));
+        var error = Assert.Throws<ArgumentException>(() => fixture.Channel.ServerStreaming(method, new ServerReflectionRequest()));
+        Assert.StartsWith($"{Path} is DuplexStreaming, not ServerStreaming", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_with_reflection_off_answers_unimplemented()
     {
         await using var server = GrpcServer.CreateBuilder().Configure(o => o.EnableReflection = false).AddService(new EchoService().Bind()).Build();

@@ -100,6 +100,7 @@ public sealed class GrpcChannel : IDisposable
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
+        Expect(method, MethodType.Unary);
         using var call = new ClientCall<TResponse>(this, method.ResponseParser, options, cancellable: false);
         return await ReadUnaryAsync(call, method, request).ConfigureAwait(false);
     }
@@ -111,6 +112,7 @@ public sealed class GrpcChannel : IDisposable
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
+        Expect(method, MethodType.Unary);
         using var call = new ClientCall<TResponse>(this, method.ResponseParser, options, cancellable: false);
         var response = await ReadUnaryAsync(call, method, request).ConfigureAwait(false);
         return new CallResult<TResponse>(response, call.ResponseHeaders, call.Trailers);
@@ -122,8 +124,19 @@ public sealed class GrpcChannel : IDisposable
         where TRequest : class, IMessage<TRequest>
         where TResponse : class, IMessage<TResponse>
     {
+        Expect(method, MethodType.ServerStreaming);
         var call = new ClientCall<TResponse>(this, method.ResponseParser, options, cancellable: true);
         return new ServerStreamingCall<TResponse>(call, call.SendAsync(method.FullName, request));
+    }
+
+    private static void Expect<TRequest, TResponse>(Method<TRequest, TResponse> method, MethodType type)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        if (method.Type != type)
+        {
+            throw new ArgumentException($"{method.FullName} is {method.Type}, not {type}; this client does not call duplex methods yet.", nameof(method));
+        }
     }
 
     /// <summary>Closes the channel's connections; calls still running fail.</summary>
