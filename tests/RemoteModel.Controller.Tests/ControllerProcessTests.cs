@@ -62,7 +62,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         [
             "(1,1): error CS0103: The name 'nonsense' does not exist in the current context",
             "error: ticker refused Modify { Rate = 500 }: property 'Rate': 500 is outside 0.1..100 Hz (OUT_OF_RANGE)",
-        ], await ErrorLinesAsync(controller));
+        ], ErrorLines(controller));
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(history));
         var kept = await File.ReadAllLinesAsync(history);
@@ -123,7 +123,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         var bad = StartController([Path.Combine(scripts, "bad.csx"), "--no-history"]);
         Assert.Equal(1, await bad.WaitForExitAsync(StartTimeout));
         Assert.Empty(bad.Lines);
-        Assert.Equal(["error: ticker refused Modify { Rate = 1000 }: property 'Rate': 1000 is outside 0.1..100 Hz (OUT_OF_RANGE)"], await ErrorLinesAsync(bad));
+        Assert.Equal(["error: ticker refused Modify { Rate = 1000 }: property 'Rate': 1000 is outside 0.1..100 Hz (OUT_OF_RANGE)"], ErrorLines(bad));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
 
         var wrong = StartController(["-e", "Connect(\"nothing\")", "--no-history"]);
         Assert.Equal(1, await wrong.WaitForExitAsync(StartTimeout));
-        Assert.Equal([$"error: nothing: lookup at {_bed.NameServer} failed: No registration named 'nothing'. (NOT_FOUND)"], await ErrorLinesAsync(wrong));
+        Assert.Equal([$"error: nothing: lookup at {_bed.NameServer} failed: No registration named 'nothing'. (NOT_FOUND)"], ErrorLines(wrong));
     }
 
     [Fact]
@@ -237,11 +237,11 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         var controller = StartController(["-e", "1 + 1", "--no-history"], environment);
         Assert.Equal(1, await controller.WaitForExitAsync(StartTimeout));
         Assert.Equal([$"error: The keyring {keyring} can be read or written by others (mode 0644); it holds secrets, so it is refused. Fix it with: chmod 600 {keyring}"],
-            await ErrorLinesAsync(controller));
+            ErrorLines(controller));
 
         var viewer = _bed.Track(Executables.Start(Executables.Viewer, ["ticker", "--ns", _bed.NameServer], environment));
         Assert.Equal(1, await viewer.WaitForExitAsync(StartTimeout));
-        Assert.Single(await ErrorLinesAsync(viewer), l => l.EndsWith($"Fix it with: chmod 600 {keyring}", StringComparison.Ordinal));
+        Assert.Single(ErrorLines(viewer), l => l.EndsWith($"Fix it with: chmod 600 {keyring}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -252,7 +252,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
             var mistyped = StartController([.. arguments, "--no-history"]);
             Assert.Equal(2, await mistyped.WaitForExitAsync(StartTimeout));
             Assert.Equal([$"error: Unrecognized argument '{arguments.First(a => a.StartsWith("--", StringComparison.Ordinal))}': see --help for the flags; settings are given as --Section:Key=value."],
-                await ErrorLinesAsync(mistyped));
+                ErrorLines(mistyped));
         }
 
         // A setting before the script is the controller's (Verbose prints the stack trace), not the script's path.
@@ -260,19 +260,15 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         await File.WriteAllTextAsync(failing, "Console.WriteLine(string.Join(\",\", Args)); throw new InvalidOperationException(\"boom\");");
         var run = StartController(["--Controller:Verbose=true", failing, "--no-history", "--", "--not-a-flag", "x"]);
         Assert.Equal(1, await run.WaitForExitAsync(StartTimeout));
-        var errors = await ErrorLinesAsync(run);
+        var errors = ErrorLines(run);
         Assert.Contains(errors, l => l.Contains("boom", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.StartsWith("at ", StringComparison.Ordinal));
         // After "--", everything is the script's (here also the --ns the helper adds at the end).
         Assert.Contains(run.Lines, l => l.StartsWith("--not-a-flag,x,--ns,", StringComparison.Ordinal));
     }
 
-    /// <summary>Standard error's lines once the process has ended (the reader may still be catching up).</summary>
-    private static async Task<string[]> ErrorLinesAsync(ChildProcess process)
-    {
-        await Task.Delay(100);
-        return process.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
+    private static string[] ErrorLines(ChildProcess process) =>
+        process.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private ChildProcess StartController(string[] arguments, IDictionary<string, string>? environment = null) =>
         _bed.Track(Executables.Start(Executables.Controller, [.. arguments, "--ns", _bed.NameServer], environment));

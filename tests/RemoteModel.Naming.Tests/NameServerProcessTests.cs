@@ -118,7 +118,6 @@ public sealed class NameServerProcessTests : IAsyncLifetime
     {
         await using var cli = Executables.Start(Executables.NameServer, ["ping", "--ns", "http://127.0.0.1:1"]);
         Assert.Equal(3, await cli.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        await Task.Delay(100);
         Assert.Contains("No name server at http://127.0.0.1:1", cli.StandardError);
         Assert.Contains("start one with", cli.StandardError);
     }
@@ -128,7 +127,6 @@ public sealed class NameServerProcessTests : IAsyncLifetime
     {
         _nameServer.Signal(Posix.SigTerm);
         Assert.Equal(0, await _nameServer.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-        await Task.Delay(100);
         Assert.Contains("Name server stopped", _nameServer.StandardError);
     }
 
@@ -156,7 +154,6 @@ public sealed class NameServerProcessTests : IAsyncLifetime
     {
         await using var cli = Executables.Start(Executables.NameServer, [.. arguments, "--ns", _address]);
         var code = await cli.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await Task.Delay(50);
         return (code, cli.Lines.ToList());
     }
 
@@ -175,24 +172,17 @@ public sealed class NameServerProcessTests : IAsyncLifetime
     private async Task PollAsync(Func<NamingClient, Task<bool>> condition, TimeSpan within, string what)
     {
         using var client = new Client(_address);
-        var started = DateTime.UtcNow;
-        while (true)
+        await Eventually.TrueAsync(async () =>
         {
             try
             {
-                if (await condition(client.Naming))
-                {
-                    return;
-                }
+                return await condition(client.Naming);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
             {
-                // The name server is restarting.
+                return false; // the name server is restarting
             }
-
-            Assert.True(DateTime.UtcNow - started < within, $"Waited {within} for {what}.");
-            await Task.Delay(25);
-        }
+        }, what, within);
     }
 
     private sealed class Client(string address) : IDisposable

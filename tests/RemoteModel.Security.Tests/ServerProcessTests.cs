@@ -106,7 +106,6 @@ public sealed class ServerProcessTests : IAsyncLifetime
     {
         var server = Start(["--lisen", "http://127.0.0.1:0", "--data-dir", Path.Combine(_home.Scratch, "data")]);
         Assert.Equal(2, await server.WaitForExitAsync(StartTimeout));
-        await Task.Delay(50);
         Assert.Contains("Unrecognized argument '--lisen'", server.StandardError, StringComparison.Ordinal);
     }
 
@@ -182,7 +181,6 @@ public sealed class ServerProcessTests : IAsyncLifetime
 
         await using var process = Executables.Start(Executables.NameServer, arguments, environment);
         var exitCode = await process.WaitForExitAsync(StartTimeout);
-        await Task.Delay(50);
         return (exitCode, string.Join('\n', process.Lines), process.StandardError);
     }
 }

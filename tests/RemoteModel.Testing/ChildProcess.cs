@@ -15,20 +15,34 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly SemaphoreSlim _lineArrived = new(0);
 
+    // Exit comes before the last lines are read: waiting for both pipes to close makes
+    // everything the process wrote visible once WaitForExitAsync returns.
+    private readonly TaskCompletionSource _outputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _errorClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private ChildProcess(Process process)
     {
         _process = process;
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
+            {
+                _outputClosed.TrySetResult();
+            }
+            else
             {
                 _lines.Enqueue(e.Data);
-                _lineArrived.Release();
             }
+
+            _lineArrived.Release();
         };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
+            {
+                _errorClosed.TrySetResult();
+            }
+            else
             {
                 lock (_stderr)
                 {
@@ -100,7 +114,7 @@ public sealed class ChildProcess : IAsyncDisposable
                 }
             }
 
-            if (_process.HasExited && _lineArrived.CurrentCount == 0)
+            if (_outputClosed.Task.IsCompleted && _lineArrived.CurrentCount == 0)
             {
                 throw new InvalidOperationException(
                     $"{_process.StartInfo.FileName} exited ({_process.ExitCode}) before printing '{prefix}'. stderr:\n{StandardError}");
@@ -118,11 +132,12 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the process to exit by itself.</summary>
+    /// <summary>Waits for the process to exit by itself and for the last of its output to be read.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cts.Token);
+        await Task.WhenAll(_outputClosed.Task, _errorClosed.Task).WaitAsync(cts.Token);
         return _process.ExitCode;
     }
 

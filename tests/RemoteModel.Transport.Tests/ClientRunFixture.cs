@@ -66,7 +66,6 @@ public abstract class ClientRunFixture(Peer peer, string client) : IAsyncLifetim
         var (file, arguments) = Command(target);
         await using var process = ChildProcess.Start(file, arguments, environment: ClientEnvironment);
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromMinutes(3));
-        await Task.Delay(100); // let the last output lines arrive
         Output = string.Join('\n', process.Lines) + "\n" + process.StandardError;
         Assert.True(exitCode == 0, $"{file} exited with {exitCode}:\n{Output}");
         CheckOutput(Output);

@@ -147,7 +147,7 @@ public abstract class EchoConformanceTests
         var error = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(EchoMethods.Unary,
             new EchoRequest { DelayMs = 5000 }, new CallOptions { Timeout = TimeSpan.FromMilliseconds(300) }));
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        await WaitUntil(async () => (await Stats()).CancelledCalls > before.CancelledCalls, "the server saw the deadline", async () => $"before {before} after {await Stats()}");
+        await Eventually.TrueAsync(async () => (await Stats()).CancelledCalls > before.CancelledCalls, "the server to see the deadline");
     }
 
     [PeerFact]
@@ -166,7 +166,7 @@ public abstract class EchoConformanceTests
 
         call.Dispose();
         Assert.Equal(StatusCode.Cancelled, call.Status?.Code);
-        await WaitUntil(async () => (await Stats()).CancelledCalls > before.CancelledCalls, "the server saw the cancellation");
+        await Eventually.TrueAsync(async () => (await Stats()).CancelledCalls > before.CancelledCalls, "the server to see the cancellation");
     }
 
     [PeerFact]
@@ -226,17 +226,5 @@ public abstract class EchoConformanceTests
         }
 
         return list;
-    }
-
-    protected static async Task WaitUntil(Func<Task<bool>> condition, string what, Func<Task<string>>? diag = null)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        var polls = 0;
-        while (!await condition())
-        {
-            polls++;
-            if (DateTime.UtcNow >= until) { await Task.Delay(1000); Assert.Fail($"Timed out waiting until {what} after {polls} polls. {(diag is null ? "" : await diag())}"); }
-            await Task.Delay(20);
-        }
     }
 }
