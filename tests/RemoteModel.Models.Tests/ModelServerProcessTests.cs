@@ -1,6 +1,7 @@
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.V1;
+using RemoteModel.Security.Keys;
 using RemoteModel.Testing;
 using RemoteModel.Transport.Client;
 
@@ -82,7 +83,6 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
 
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.Empty((await _bed.Naming.ListAsync(new Selector { Prefix = "ticker" })).Registrations);
-        await Task.Delay(100);
         Assert.Contains("Model server stopped", server.StandardError);
     }
 
@@ -100,7 +100,6 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         await using var server = Executables.Start(Executables.ModelServer,
             ["--model", "x=No.Such.Model", "--assembly", Executables.TickerAssembly, "--ns", _bed.NameServer]);
         Assert.Equal(1, await server.WaitForExitAsync(StartTimeout));
-        await Task.Delay(100);
         Assert.Contains("No model class 'No.Such.Model'", server.StandardError);
         Assert.Contains("RemoteModel.Examples.Ticker.TickerModel", server.StandardError);
     }
@@ -156,6 +155,37 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
 
         await new ModelClient(open.Channel(address)).ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "OPEN" });
         await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(10), l => l.Contains("Symbol=\"OPEN\"", StringComparison.Ordinal));
+    }
+
+    [PeerFact(Peer.PythonGrpc)]
+    public async Task The_python_example_finds_describes_follows_and_changes_the_ticker_with_a_signed_verified_modify()
+    {
+        var (_, address) = await StartModelServerAsync("ticker");
+
+        // As its docstring tells a user: generate the stubs, then run it with a key in the environment.
+        var stubs = Directory.CreateDirectory(Path.Combine(_bed.Directory, "gen")).FullName;
+        await using (var protoc = ChildProcess.Start(OutsidePeers.Python,
+            ["-m", "grpc_tools.protoc", "-I", RepositoryPaths.Combine("protos"), $"--python_out={stubs}", $"--grpc_python_out={stubs}",
+             RepositoryPaths.Combine("protos", "remotemodel", "v1", "naming.proto"), RepositoryPaths.Combine("protos", "remotemodel", "v1", "model.proto")]))
+        {
+            Assert.Equal(0, await protoc.WaitForExitAsync(StartTimeout));
+        }
+
+        var key = TestKeyring.Current.SigningKey()!;
+        var example = _bed.Track(ChildProcess.Start(OutsidePeers.Python,
+            [RepositoryPaths.Combine("examples", "python", "ticker_client.py"), "--ns", _bed.NameServer, "--rate", "7"],
+            environment: new Dictionary<string, string> { ["PYTHONPATH"] = stubs, ["REMOTEMODEL_KEY"] = $"{key.Id}:{KeyringFile.EncodeSecret(key)}" }));
+        Assert.True(await example.WaitForExitAsync(StartTimeout) == 0, example.StandardError);
+
+        var lines = example.Lines.ToList();
+        Assert.Equal($"found ticker (RemoteModel.Examples.Ticker.TickerModel) at {address}", lines[0]);
+        Assert.Contains("property Rate [Hz]", lines);
+        Assert.Single(lines, l => l.StartsWith("SNAPSHOT v", StringComparison.Ordinal));
+        var modified = Assert.Single(lines, l => l.StartsWith("modified Rate=7.0 at v", StringComparison.Ordinal));
+        Assert.EndsWith($"(answer verified with key {key.Id})", modified, StringComparison.Ordinal);
+        Assert.Matches(@$"^CHANGE v\d+ Rate=7\.0 by \S+@\S+ \[key {key.Id}\] \(modify\)$", lines[^1]);
+        Assert.Equal(7.0, (await new ModelClient(Channel(address)).QueryAsync("ticker", ["Rate"])).Values["Rate"].DoubleValue);
+        Assert.Empty(example.StandardError.Trim());
     }
 
     private ChildProcess StartViewer(params string[] arguments) =>

@@ -1,8 +1,8 @@
 """A stock grpcio client that signs its calls and checks the seals of the answers.
 
-It implements the scheme of docs/security.md from that page alone (stdlib hmac and hashlib, no
-RemoteModel code), to prove a client in another language can authenticate against the C#
-server. The C# tests launch it against a C# Echo server that verifies calls. Usage:
+It signs with examples/python/remotemodel_signing.py, the scheme of docs/security.md written from
+that page alone (stdlib hmac and hashlib, no C# code), to prove a client in another language can
+authenticate against the C# server. The C# tests launch it against a C# Echo server that verifies calls. Usage:
 
     REMOTEMODEL_KEY=id:base64secret /usr/bin/python3 signed_client.py --target 127.0.0.1:PORT [--case NAME]
 
@@ -12,10 +12,6 @@ Exit code 0 when every requested case ran (whatever its outcome; the caller asse
 2 on usage errors. Case names and checks mirror tests/interop/node/signed_client.js.
 """
 
-import base64
-import binascii
-import hashlib
-import hmac
 import os
 import sys
 import time
@@ -27,115 +23,19 @@ import case_runner
 import protos_loader
 from case_runner import CaseFailed, expect
 
+# The scheme itself is the Python module RemoteModel ships for clients (examples/python): every
+# case here proves it against the C# server.
+sys.path.insert(0, os.path.join(protos_loader.repo_root(), "examples", "python"))
+from remotemodel_signing import (  # noqa: E402
+    NONCE_HEADER, STATUS_SEAL_HEADER, Key, ResponseOpener, Unverified, check_end, message_seal, open_sealed,
+    request_signature, signed_metadata, status_seal)
+
 PROTOS = protos_loader.load()
 echo_pb2 = PROTOS.echo_pb2
 
 RPC_TIMEOUT_SECONDS = 8.0
 UNARY_PATH = "/remotemodel.testing.v1.Echo/Unary"
 STREAM_PATH = "/remotemodel.testing.v1.Echo/Stream"
-
-KEY_ID_HEADER = "remotemodel-key-id"
-TIMESTAMP_HEADER = "remotemodel-timestamp"
-NONCE_HEADER = "remotemodel-nonce"
-SIGNATURE_HEADER = "remotemodel-signature"
-STATUS_SEAL_HEADER = "remotemodel-status-seal"
-
-# Protobuf field 2047, length-delimited, 32 bytes: what precedes the HMAC at a message's end.
-SEAL_PREFIX = b"\xfa\x7f\x20"
-SEAL_LENGTH = len(SEAL_PREFIX) + 32
-
-
-class Unverified(Exception):
-    """The answer's seals do not prove it came from a holder of the key."""
-
-
-# --- the scheme (docs/security.md) ---------------------------------------------------------
-
-
-class Key:
-    def __init__(self, key_id, secret):
-        self.id = key_id
-        self.secret = secret
-
-    @staticmethod
-    def from_environment(name="REMOTEMODEL_KEY"):
-        """Reads `id:base64secret`; exits with 2 when it is missing or malformed."""
-        value = os.environ.get(name, "")
-        key_id, _, encoded = value.partition(":")
-        try:
-            secret = base64.b64decode(encoded, validate=True)
-        except binascii.Error:
-            secret = b""
-        if not key_id or len(secret) < 32:
-            sys.stderr.write("$%s must hold id:base64secret with a secret of 32 or more bytes\n" % name)
-            sys.exit(2)
-        return Key(key_id, secret)
-
-
-def _hmac(secret, *parts):
-    return hmac.new(secret, b"".join(parts), hashlib.sha256)
-
-
-def request_signature(secret, path, timestamp, nonce, key_id, message):
-    return _hmac(secret, b"remotemodel-v1\n", path.encode(), b"\n", timestamp.encode(), b"\n",
-                 nonce.encode(), b"\n", key_id.encode(), b"\n", message).hexdigest()
-
-
-def message_seal(secret, nonce, seq, message):
-    """The 35 bytes the server appends to response message number `seq`."""
-    return SEAL_PREFIX + _hmac(secret, b"remotemodel-v1 response\n", nonce.encode(), b"\n",
-                               str(seq).encode(), b"\n", message).digest()
-
-
-def status_seal(secret, nonce, count, status, message_text):
-    return _hmac(secret, b"remotemodel-v1 status\n", nonce.encode(), b"\n", str(count).encode(), b"\n",
-                 str(status).encode(), b"\n", (message_text or "").encode("utf-8")).hexdigest()
-
-
-def open_sealed(secret, nonce, seq, raw):
-    """Checks and strips the seal of response message `seq`; returns the message bytes."""
-    if len(raw) < SEAL_LENGTH or raw[-SEAL_LENGTH:-32] != SEAL_PREFIX:
-        raise Unverified("message %d carries no seal" % seq)
-    body = raw[:-SEAL_LENGTH]
-    if not hmac.compare_digest(raw[-SEAL_LENGTH:], message_seal(secret, nonce, seq, body)):
-        raise Unverified("message %d is wrongly sealed" % seq)
-    return body
-
-
-def check_end(secret, nonce, count, code, details, trailers):
-    """Checks the status seal. An OK end must be sealed; an error may arrive unsealed (a server
-    that refused the key cannot seal), but a seal that is there must be right.
-    Returns whether the end was sealed."""
-    seals = [value for name, value in trailers or () if name == STATUS_SEAL_HEADER]
-    if not seals:
-        if code == grpc.StatusCode.OK:
-            raise Unverified("the OK end carries no %s" % STATUS_SEAL_HEADER)
-        return False
-    expected = status_seal(secret, nonce, count, code.value[0], details)
-    if len(seals) != 1 or not hmac.compare_digest(seals[0].encode(), expected.encode()):
-        raise Unverified("the end (%s after %d messages) is wrongly sealed" % (code.name, count))
-    return True
-
-
-def new_nonce():
-    return os.urandom(16).hex()
-
-
-def now_ms():
-    return str(int(time.time() * 1000))
-
-
-def signed_metadata(key, path, message, timestamp=None, nonce=None):
-    """The four headers that sign `message` (the exact bytes that will be sent) for `path`."""
-    timestamp = timestamp or now_ms()
-    nonce = nonce or new_nonce()
-    return (
-        (KEY_ID_HEADER, key.id),
-        (TIMESTAMP_HEADER, timestamp),
-        (NONCE_HEADER, nonce),
-        (SIGNATURE_HEADER, request_signature(key.secret, path, timestamp, nonce, key.id, message)),
-    )
-
 
 class Outcome:
     """How one call ended, after its seals were checked."""
@@ -149,28 +49,6 @@ class Outcome:
 
     def describe(self):
         return "%s %r" % (self.code.name, self.details)
-
-
-class ResponseOpener:
-    """The response deserializer of one call: receives each message's raw bytes, checks and strips
-    its seal (numbered in arrival order) and parses the rest. grpcio turns an exception raised here
-    into an INTERNAL status, so the reason is also kept for the caller."""
-
-    def __init__(self, secret, nonce, parse):
-        self.secret = secret
-        self.nonce = nonce
-        self.parse = parse
-        self.count = 0
-        self.failure = None
-
-    def __call__(self, raw):
-        try:
-            body = open_sealed(self.secret, self.nonce, self.count, raw)
-        except Unverified as failure:
-            self.failure = self.failure or str(failure)
-            raise
-        self.count += 1
-        return self.parse(body)
 
 
 def _finish(opener, call, replies):
@@ -411,8 +289,13 @@ CASE_NAMES = (
 
 
 def main(argv=None):
+    try:
+        key = Key.from_environment()
+    except ValueError as problem:
+        sys.stderr.write("%s\n" % problem)
+        return 2
     return case_runner.main(argv, __doc__.splitlines()[0], "HOST:PORT of the verifying Echo server",
-                            CASE_NAMES, lambda target: Cases(target, Key.from_environment()))
+                            CASE_NAMES, lambda target: Cases(target, key))
 
 
 if __name__ == "__main__":
