@@ -161,6 +161,18 @@ public sealed class NamingServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_registration_is_logged_with_its_addresses_and_a_viewer_without_an_empty_list()
+    {
+        var model = await _client.RegisterAsync(Model("lab/logged"), TimeSpan.FromSeconds(30));
+        var viewer = await _client.RegisterAsync(new Registration { Name = "lab/logged/viewers/v1", Kind = "viewer" }, TimeSpan.FromSeconds(30));
+
+        var registered = _log.Entries.Select(e => e.Message).Where(m => m.StartsWith("Registered lab/logged", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, registered.Count);
+        Assert.Matches($@"^Registered lab/logged \(model\) at http://127\.0\.0\.1:5001, lease {model.LeaseId}, TTL 00:00:30, by \S+$", registered[0]);
+        Assert.Matches($@"^Registered lab/logged/viewers/v1 \(viewer\), lease {viewer.LeaseId}, TTL 00:00:30, by \S+$", registered[1]);
+    }
+
+    [Fact]
     public async Task A_hold_ended_by_the_name_server_stopping_is_logged_as_that()
     {
         var log = new LogCapture();

@@ -292,7 +292,15 @@ public sealed partial class NamingService
         try
         {
             var stored = await Guard(_store.RegisterAsync(registration, ttl, request.Safe, context.CancellationToken));
-            LogRegistered(stored.Name, stored.Kind, string.Join(' ', stored.Endpoints), ttl is null ? "static" : $"lease {stored.LeaseId}, TTL {ttl}", context.Peer);
+            var lease = ttl is null ? "static" : $"lease {stored.LeaseId}, TTL {ttl}";
+            if (stored.Endpoints.Count == 0)
+            {
+                LogRegisteredWithoutEndpoints(stored.Name, stored.Kind, lease, context.Peer);
+            }
+            else
+            {
+                LogRegistered(stored.Name, stored.Kind, string.Join(' ', stored.Endpoints), lease, context.Peer);
+            }
             return stored;
         }
         catch (NameTakenException ex)
@@ -359,6 +367,10 @@ public sealed partial class NamingService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Name} ({Kind}) at {Endpoints}, {Lease}, by {Peer}")]
     private partial void LogRegistered(string name, string kind, string endpoints, string lease, string peer);
+
+    // A viewer's registration has no address of its own: it is found through its model.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Name} ({Kind}), {Lease}, by {Peer}")]
+    private partial void LogRegisteredWithoutEndpoints(string name, string kind, string lease, string peer);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unregistered {Name} ({Kind}): {Reason}")]
     private partial void LogUnregistered(string name, string kind, string reason);
