@@ -5,7 +5,7 @@ Generate the stubs once (python3-grpc-tools), then run it while the ticker demo 
 
     mkdir -p gen && python3 -m grpc_tools.protoc -I protos --python_out=gen --grpc_python_out=gen \\
         protos/remotemodel/v1/naming.proto protos/remotemodel/v1/model.proto
-    export REMOTEMODEL_KEY=$(dotnet run --project src/NameServer -- keys generate py --scope control --scope read)
+    export REMOTEMODEL_KEY=$(dotnet run --project src/NameServer -- keys generate py --scope control --scope read | tail -n 1)
     PYTHONPATH=gen python3 examples/python/ticker_client.py --rate 5
 
 The key (`id:base64secret`) comes from the environment, never the command line. Reads need no key; without one the Modify is skipped.
