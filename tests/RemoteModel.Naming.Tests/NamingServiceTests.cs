@@ -161,6 +161,83 @@ public sealed class NamingServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Registrations_that_end_while_the_watch_of_ends_is_broken_off_are_logged_when_it_is_back()
+    {
+        // A watcher may fall one change behind, and the log stalls on lab/slow's end: lab/queued's
+        // end waits in the queue, lab/missed's overflows it and breaks the watch off.
+        var clock = new ManualTimeProvider();
+        await using var store = new EmbeddedRegistryStore(new EmbeddedRegistryOptions { WatcherQueueLength = 1 }, clock);
+        var log = new LogCapture();
+        using var logger = new StallingLogger(new Logger<NamingService>(log), "lab/slow");
+        var service = new NamingService(store, timeProvider: clock, logger: logger);
+        foreach (var (name, seconds) in new[] { ("lab/probe", 5), ("lab/slow", 10), ("lab/queued", 20), ("lab/missed", 30) })
+        {
+            await store.RegisterAsync(Model(name), TimeSpan.FromSeconds(seconds), safe: false, default);
+        }
+
+        await store.RegisterAsync(Model("lab/stays"), ttl: null, safe: false, default);
+        using var stopping = new CancellationTokenSource();
+        var watching = service.LogEndsElsewhereAsync(stopping.Token);
+        string[] Ends(string name) => [.. log.Entries.Select(e => e.Message).Where(m => m.StartsWith($"Unregistered {name} ", StringComparison.Ordinal))];
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(() => Task.FromResult(Ends("lab/probe").Length == 1), "the watch of ends to be live");
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(await logger.Stalled.WaitAsync(TimeSpan.FromSeconds(30)), "the log stalls on lab/slow's end");
+        clock.Advance(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(10));
+        logger.Resume();
+
+        // The watch starts again after StoreRetryDelay on the clock; the clock moves until it has.
+        await Eventually.TrueAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            return Task.FromResult(log.Entries.Any(e => e.Message == "Watching again for registrations that end by themselves"));
+        }, "the watch of ends to start again");
+
+        Assert.Equal(["Unregistered lab/slow (model): lease ran out"], Ends("lab/slow"));
+        Assert.Equal(["Unregistered lab/queued (model): lease ran out"], Ends("lab/queued"));
+        Assert.Equal(["Unregistered lab/missed (model): ended while the store could not be watched"], Ends("lab/missed"));
+        Assert.Empty(Ends("lab/stays"));
+        Assert.Single(log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("The watch for registrations that end by themselves broke off", StringComparison.Ordinal));
+        await stopping.CancelAsync();
+        await watching;
+    }
+
+    /// <summary>A logger that stalls, once, on the first line naming <paramref name="subject"/>, as a slow log sink would.</summary>
+    private sealed class StallingLogger(ILogger<NamingService> inner, string subject) : ILogger<NamingService>, IDisposable
+    {
+        private readonly SemaphoreSlim _resume = new(0);
+        private int _stalled;
+
+        public SemaphoreSlim Stalled { get; } = new(0);
+
+        public void Resume() => _resume.Release();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception).Contains(subject, StringComparison.Ordinal) && Interlocked.Exchange(ref _stalled, 1) == 0)
+            {
+                Stalled.Release();
+                _resume.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            inner.Log(logLevel, eventId, state, exception, formatter);
+        }
+
+        public void Dispose()
+        {
+            _resume.Dispose();
+            Stalled.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_registration_is_logged_with_its_addresses_and_a_viewer_without_an_empty_list()
     {
         var model = await _client.RegisterAsync(Model("lab/logged"), TimeSpan.FromSeconds(30));

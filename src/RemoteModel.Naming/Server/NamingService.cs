@@ -95,27 +95,44 @@ public sealed partial class NamingService
     /// Logs, until cancelled, each registration that ends without a call to this name server: its
     /// lease ran out (a registrant that stopped renewing, a holder whose name server died), or it
     /// was ended through another name server over the same store. The name server runs this once.
+    /// When the watch breaks off (the store unreachable, or its history lost), the registrations
+    /// that ended meanwhile are found by comparing the store with what was last seen in it.
     /// </summary>
     public async Task LogEndsElsewhereAsync(CancellationToken cancellationToken)
     {
         string? interruption = null;
+        Dictionary<string, Registration>? seen = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var from = await _store.ListAsync(string.Empty, cancellationToken);
+                var now = await _store.ListAsync(string.Empty, cancellationToken);
+                var present = now.Registrations.ToDictionary(r => r.Name, StringComparer.Ordinal);
+                if (seen is not null)
+                {
+                    LogEndsMissed(seen, present);
+                }
+
+                seen = present;
                 if (interruption is not null)
                 {
                     LogEndsElsewhereResumed();
                     interruption = null;
                 }
 
-                await foreach (var change in _store.WatchAsync(string.Empty, from.Revision, cancellationToken))
+                await foreach (var change in _store.WatchAsync(string.Empty, now.Revision, cancellationToken))
                 {
-                    if (change.Kind == RegistryChangeKind.Unregistered && !_endedHere.Claims(change.Registration))
+                    var registration = change.Registration;
+                    if (change.Kind != RegistryChangeKind.Unregistered)
                     {
-                        var ended = change.Registration;
-                        LogUnregistered(ended.Name, ended.Kind, (ended.LeaseId != 0, _store.IsShared) switch
+                        seen[registration.Name] = registration;
+                        continue;
+                    }
+
+                    seen.Remove(registration.Name);
+                    if (!_endedHere.Claims(registration))
+                    {
+                        LogUnregistered(registration.Name, registration.Kind, (registration.LeaseId != 0, _store.IsShared) switch
                         {
                             (true, false) => "lease ran out",
                             (true, true) => "lease ran out, or ended through another name server",
@@ -138,6 +155,19 @@ public sealed partial class NamingService
                 }
 
                 await Task.Delay(_options.StoreRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Logs the registrations seen before that are gone now (or live on under another lease), unless this server ended them.</summary>
+    private void LogEndsMissed(Dictionary<string, Registration> before, Dictionary<string, Registration> now)
+    {
+        foreach (var (name, registration) in before)
+        {
+            var goneOrReplaced = !now.TryGetValue(name, out var current) || current.LeaseId != registration.LeaseId;
+            if (goneOrReplaced && !_endedHere.Claims(registration))
+            {
+                LogUnregistered(name, registration.Kind, "ended while the store could not be watched");
             }
         }
     }
