@@ -103,7 +103,7 @@ public sealed class HmacCallVerifier : CallVerifier
             }
 
             // The nonce is claimed only for a good signature, so forged calls cannot fill the guard.
-            if (!_replays.TryClaim(keyId, nonce, signedAt + _options.ClockSkew, out var full))
+            if (!_replays.TryClaim(key.Id, UInt128.Parse(nonce, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture), signedAt + _options.ClockSkew, out var full))
             {
                 throw Refuse(context, keyId, full
                     ? $"this server remembers {_options.MaxRememberedNonces} nonces at most and is full; try again shortly"

@@ -8,45 +8,52 @@ namespace RemoteModel.Security.Verification;
 /// </summary>
 internal sealed class ReplayGuard(TimeProvider time, int capacity)
 {
-    private readonly ConcurrentDictionary<(string KeyId, string Nonce), DateTimeOffset> _seen = new();
-    private readonly Lock _sweeping = new();
-    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+    private readonly ConcurrentDictionary<(string KeyId, UInt128 Nonce), DateTimeOffset> _seen = new();
+
+    // The claims in the order they were made, which is nearly the order their windows end (clients'
+    // clocks differ by the skew at most): forgetting takes the ended ones off the front and never
+    // walks the rest, so no call pays for the whole window. A claim behind one that ends later
+    // is forgotten that much later, within twice the skew.
+    private readonly ConcurrentQueue<KeyValuePair<(string KeyId, UInt128 Nonce), DateTimeOffset>> _byAge = new();
+    private readonly Lock _forgetting = new();
 
     // Kept beside the dictionary: its Count takes every one of its locks, too dear on each call.
     private int _count;
 
-    /// <summary>Claims the nonce until <paramref name="forgetAfter"/>; false when it was claimed already (a replay) or the guard is full.</summary>
-    public bool TryClaim(string keyId, string nonce, DateTimeOffset forgetAfter, out bool full)
+    /// <summary>Claims the nonce (its 16 bytes: a number keeps no string alive per call) until <paramref name="forgetAfter"/>; false when it was claimed already (a replay) or the guard is full.</summary>
+    public bool TryClaim(string keyId, UInt128 nonce, DateTimeOffset forgetAfter, out bool full)
     {
-        var now = time.GetUtcNow();
-        if ((now >= _nextSweep || Volatile.Read(ref _count) >= capacity) && _sweeping.TryEnter())
+        if (_forgetting.TryEnter())
         {
             try
             {
-                Sweep(now);
+                ForgetEnded(time.GetUtcNow());
             }
             finally
             {
-                _sweeping.Exit();
+                _forgetting.Exit();
             }
         }
 
         full = Volatile.Read(ref _count) >= capacity;
-        if (full || !_seen.TryAdd((keyId, nonce), forgetAfter))
+        var claim = (keyId, nonce);
+        if (full || !_seen.TryAdd(claim, forgetAfter))
         {
             return false;
         }
 
         Interlocked.Increment(ref _count);
+        _byAge.Enqueue(new(claim, forgetAfter));
         return true;
     }
 
-    private void Sweep(DateTimeOffset now)
+    private void ForgetEnded(DateTimeOffset now)
     {
-        _nextSweep = now + TimeSpan.FromSeconds(1);
-        foreach (var entry in _seen)
+        // Only the holder of _forgetting dequeues, so the claim peeked at is the one dequeued.
+        while (_byAge.TryPeek(out var oldest) && oldest.Value <= now && _byAge.TryDequeue(out oldest))
         {
-            if (entry.Value <= now && _seen.TryRemove(entry))
+            // Removed only if it still holds this window: a nonce claimed again later holds another.
+            if (_seen.TryRemove(oldest))
             {
                 Interlocked.Decrement(ref _count);
             }
