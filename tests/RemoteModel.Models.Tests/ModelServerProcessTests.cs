@@ -188,6 +188,29 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         Assert.Empty(example.StandardError.Trim());
     }
 
+    [PeerFact(Peer.NodeGrpc)]
+    public async Task The_javascript_example_finds_describes_follows_and_changes_the_ticker_with_a_signed_verified_modify()
+    {
+        var (_, address) = await StartModelServerAsync("ticker");
+
+        var key = TestKeyring.Current.SigningKey()!;
+        var example = _bed.Track(ChildProcess.Start("node",
+            [RepositoryPaths.Combine("examples", "node", "ticker_client.js"), "--ns", _bed.NameServer, "--rate", "7.5"],
+            environment: new Dictionary<string, string> { ["REMOTEMODEL_KEY"] = $"{key.Id}:{KeyringFile.EncodeSecret(key)}" }));
+        Assert.True(await example.WaitForExitAsync(StartTimeout) == 0, example.StandardError);
+
+        var lines = example.Lines.ToList();
+        Assert.Equal($"found ticker (RemoteModel.Examples.Ticker.TickerModel) at {address}", lines[0]);
+        Assert.Contains("property Rate [Hz]", lines);
+        Assert.Contains("property Price [USD] read-only", lines);
+        Assert.Single(lines, l => l.StartsWith("SNAPSHOT v", StringComparison.Ordinal));
+        var modified = Assert.Single(lines, l => l.StartsWith("modified Rate=7.5 at v", StringComparison.Ordinal));
+        Assert.EndsWith($"(answer verified with key {key.Id})", modified, StringComparison.Ordinal);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @$"^CHANGE v\d+ Rate=7\.5 by \S+@\S+ \[key {key.Id}\] \(modify\)$"));
+        Assert.Equal(7.5, (await new ModelClient(Channel(address)).QueryAsync("ticker", ["Rate"])).Values["Rate"].DoubleValue);
+        Assert.Empty(example.StandardError.Trim());
+    }
+
     private ChildProcess StartViewer(params string[] arguments) =>
         _bed.Track(Executables.Start(Executables.Viewer, [.. arguments, "--ns", _bed.NameServer]));
 

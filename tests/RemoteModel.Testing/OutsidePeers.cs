@@ -22,10 +22,11 @@ public static class OutsidePeers
     private static readonly Lazy<string?> PyroProblem = new(() =>
         Runs(Python, "-c \"import Pyro4\"") ? null : "Pyro4 is missing: `apt-get install python3-pyro4`");
 
+    // The interop clients and the example client each have their own package.json.
     private static readonly Lazy<string?> NodeGrpcProblem = new(() =>
-        Directory.Exists(RepositoryPaths.Combine("tests", "interop", "node", "node_modules", "@grpc", "grpc-js")) && Runs("node", "--version")
+        new[] { "tests/interop/node", "examples/node" }.All(p => Directory.Exists(RepositoryPaths.Combine(p, "node_modules", "@grpc", "grpc-js"))) && Runs("node", "--version")
             ? null
-            : "@grpc/grpc-js is not installed: run `npm ci --prefix tests/interop/node`");
+            : "@grpc/grpc-js is not installed: run `npm ci --prefix tests/interop/node` and `npm ci --prefix examples/node`");
 
     private static readonly Lazy<string?> EtcdProblem = new(() =>
         FindOnPath("etcd") is not null ? null : "etcd is not installed: `apt-get install etcd-server`");

@@ -3,9 +3,9 @@
 /**
  * A stock @grpc/grpc-js client that signs its calls and checks the seals of the answers.
  *
- * It implements the scheme of docs/security.md from that page alone (node's crypto, no
- * RemoteModel code), to prove a client in another language can authenticate against the C#
- * server. The C# tests launch it against a C# Echo server that verifies calls. Usage:
+ * It signs with examples/node/remotemodel_signing.js, the scheme of docs/security.md written
+ * from that page alone (node's crypto, no C# code), to prove a client in another language can
+ * authenticate against the C# server. The C# tests launch it against a C# Echo server that verifies calls. Usage:
  *
  *   REMOTEMODEL_KEY=id:base64secret node signed_client.js --target 127.0.0.1:PORT [--case NAME]
  *
@@ -25,15 +25,13 @@ const { expect, statusName } = caseRunner;
 
 const RPC_TIMEOUT_MS = 8000;
 
-const KEY_ID_HEADER = 'remotemodel-key-id';
-const TIMESTAMP_HEADER = 'remotemodel-timestamp';
-const NONCE_HEADER = 'remotemodel-nonce';
-const SIGNATURE_HEADER = 'remotemodel-signature';
-const STATUS_SEAL_HEADER = 'remotemodel-status-seal';
+// The scheme itself is the JavaScript module RemoteModel ships for clients (examples/node): every
+// case here proves it against the C# server.
+const signing = require(path.resolve(__dirname, '..', '..', '..', 'examples', 'node', 'remotemodel_signing.js'));
 
-// Protobuf field 2047, length-delimited, 32 bytes: what precedes the HMAC at a message's end.
-const SEAL_PREFIX = Buffer.from([0xfa, 0x7f, 0x20]);
-const SEAL_LENGTH = SEAL_PREFIX.length + 32;
+const {
+  NONCE_HEADER, STATUS_SEAL_HEADER, Unverified, requestSignature, messageSeal, statusSeal, openSealed, checkEnd, ResponseOpener,
+} = signing;
 
 /** The Echo methods with the serializers proto-loader made for them (this file sits in <root>/tests/interop/node). */
 function loadEcho() {
@@ -47,120 +45,21 @@ const ECHO = loadEcho();
 const UNARY = ECHO.Unary;
 const STREAM = ECHO.Stream;
 
-/** The answer's seals do not prove it came from a holder of the key. */
-class Unverified extends Error {}
-
-// --- the scheme (docs/security.md) --------------------------------------------------------
-
-/** Reads `id:base64secret` from the environment; exits with 2 when it is missing or malformed. */
-function keyFromEnvironment(name = 'REMOTEMODEL_KEY') {
-  const value = process.env[name] || '';
-  const colon = value.indexOf(':');
-  const id = colon > 0 ? value.slice(0, colon) : '';
-  const encoded = value.slice(colon + 1);
-  // Buffer.from ignores what is not base64; insist the text was all base64 so a typo is not a shorter key.
-  const secret = Buffer.from(encoded, 'base64');
-  if (!id || secret.length < 32 || secret.toString('base64') !== encoded) {
-    process.stderr.write(`$${name} must hold id:base64secret with a secret of 32 or more bytes\n`);
-    process.exit(2);
+/** Reads the key from the environment; exits with 2 when it is missing or malformed. */
+function keyFromEnvironment() {
+  try {
+    return signing.keyFromEnvironment();
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    return process.exit(2);
   }
-  return { id, secret };
 }
 
-function hmac(secret, ...parts) {
-  const mac = crypto.createHmac('sha256', secret);
-  for (const part of parts) mac.update(part);
-  return mac.digest();
-}
-
-function requestSignature(secret, methodPath, timestamp, nonce, keyId, message) {
-  return hmac(secret, 'remotemodel-v1\n', methodPath, '\n', timestamp, '\n', nonce, '\n', keyId, '\n', message).toString('hex');
-}
-
-/** The 35 bytes the server appends to response message number `seq`. */
-function messageSeal(secret, nonce, seq, message) {
-  return Buffer.concat([SEAL_PREFIX, hmac(secret, 'remotemodel-v1 response\n', nonce, '\n', String(seq), '\n', message)]);
-}
-
-function statusSeal(secret, nonce, count, status, messageText) {
-  // Strings go to update() as UTF-8, as the page asks of MESSAGE_TEXT.
-  return hmac(secret, 'remotemodel-v1 status\n', nonce, '\n', String(count), '\n', String(status), '\n', messageText || '').toString('hex');
-}
-
-/** Checks and strips the seal of response message `seq`; returns the message bytes. */
-function openSealed(secret, nonce, seq, raw) {
-  if (raw.length < SEAL_LENGTH || !raw.subarray(raw.length - SEAL_LENGTH, raw.length - 32).equals(SEAL_PREFIX)) {
-    throw new Unverified(`message ${seq} carries no seal`);
-  }
-  const body = raw.subarray(0, raw.length - SEAL_LENGTH);
-  if (!crypto.timingSafeEqual(raw.subarray(raw.length - SEAL_LENGTH), messageSeal(secret, nonce, seq, body))) {
-    throw new Unverified(`message ${seq} is wrongly sealed`);
-  }
-  return body;
-}
-
-/**
- * Checks the status seal. An OK end must be sealed; an error may arrive unsealed (a server that
- * refused the key cannot seal), but a seal that is there must be right. Returns whether the end was sealed.
- */
-function checkEnd(secret, nonce, count, code, details, trailers) {
-  const seals = trailers ? trailers.get(STATUS_SEAL_HEADER) : [];
-  if (seals.length === 0) {
-    if (code === grpc.status.OK) throw new Unverified(`the OK end carries no ${STATUS_SEAL_HEADER}`);
-    return false;
-  }
-  const expected = Buffer.from(statusSeal(secret, nonce, count, code, details));
-  const got = Buffer.from(String(seals[0]));
-  if (seals.length !== 1 || got.length !== expected.length || !crypto.timingSafeEqual(got, expected)) {
-    throw new Unverified(`the end (${statusName(code)} after ${count} messages) is wrongly sealed`);
-  }
-  return true;
-}
-
-/** The four headers that sign `message` (the exact bytes that will be sent) for `methodPath`. */
-function signedMetadata(key, methodPath, message, { timestamp = String(Date.now()), nonce = crypto.randomBytes(16).toString('hex') } = {}) {
+/** The four signing headers as grpc-js metadata. */
+function signedMetadata(key, methodPath, message, options) {
   const metadata = new grpc.Metadata();
-  metadata.set(KEY_ID_HEADER, key.id);
-  metadata.set(TIMESTAMP_HEADER, timestamp);
-  metadata.set(NONCE_HEADER, nonce);
-  metadata.set(SIGNATURE_HEADER, requestSignature(key.secret, methodPath, timestamp, nonce, key.id, message));
+  for (const [name, value] of signing.signingHeaders(key, methodPath, message, options)) metadata.set(name, value);
   return metadata;
-}
-
-/**
- * The response deserializer of one call: receives each message's raw bytes, checks and strips its
- * seal (numbered in arrival order) and parses the rest with the method's own deserializer.
- * grpc-js turns an exception thrown here into an INTERNAL status, so the reason is also kept.
- */
-class ResponseOpener {
-  constructor(secret, nonce, parse) {
-    Object.assign(this, { secret, nonce, parse, count: 0, failure: null });
-    this.deserialize = (raw) => {
-      let body;
-      try {
-        body = openSealed(this.secret, this.nonce, this.count, raw);
-      } catch (error) {
-        this.failure = this.failure || error.message;
-        throw error;
-      }
-      this.count++;
-      return this.parse(body);
-    };
-  }
-
-  /** How the call ended, after its seals were checked. */
-  finish(status, replies) {
-    const outcome = { code: status.code, details: status.details || '', replies, endSealed: false, unverified: this.failure };
-    if (!outcome.unverified) {
-      try {
-        outcome.endSealed = checkEnd(this.secret, this.nonce, this.count, status.code, outcome.details, status.metadata);
-      } catch (error) {
-        if (!(error instanceof Unverified)) throw error;
-        outcome.unverified = error.message;
-      }
-    }
-    return outcome;
-  }
 }
 
 function describe(outcome) {
