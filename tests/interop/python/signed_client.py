@@ -37,6 +37,7 @@ RPC_TIMEOUT_SECONDS = 8.0
 UNARY_PATH = "/remotemodel.testing.v1.Echo/Unary"
 STREAM_PATH = "/remotemodel.testing.v1.Echo/Stream"
 
+
 class Outcome:
     """How one call ended, after its seals were checked."""
 
