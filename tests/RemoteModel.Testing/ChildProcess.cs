@@ -114,7 +114,7 @@ public sealed class ChildProcess : IAsyncDisposable
                 }
             }
 
-            if (_outputClosed.Task.IsCompleted && _lineArrived.CurrentCount == 0)
+            if (_outputClosed.Task.IsCompleted && _lineArrived.CurrentCount == 0 && _process.HasExited)
             {
                 throw new InvalidOperationException(
                     $"{_process.StartInfo.FileName} exited ({_process.ExitCode}) before printing '{prefix}'. stderr:\n{StandardError}");
