@@ -122,8 +122,10 @@ internal static class FollowCommand
         {
             Console.Out.WriteLine(e.Kind switch
             {
-                FollowEventKind.Connected => (connections++ == 0 ? "connected to" : "reconnected to")
-                    + $" {model} at {e.Endpoint} as {e.Notification!.ViewerName}: resynchronised at version {e.Notification.Version}"
+                // The first snapshot starts the view; a later one replaces what was missed while away.
+                FollowEventKind.Connected => (connections++ == 0
+                        ? $"connected to {model} at {e.Endpoint} as {e.Notification!.ViewerName}"
+                        : $"reconnected to {model} at {e.Endpoint} as {e.Notification!.ViewerName}: resynchronised at version {e.Notification.Version}")
                     + Environment.NewLine + NotificationLine.Format(e.Notification),
                 FollowEventKind.Notification => NotificationLine.Format(e.Notification!),
                 _ => $"lost {model} ({e.Problem}); reconnecting in {e.RetryIn.TotalSeconds:0.#} s",
