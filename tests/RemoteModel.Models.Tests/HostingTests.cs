@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.Server;
 using RemoteModel.Models.V1;
@@ -15,7 +16,7 @@ public sealed class HostingTests
     public async Task Changes_and_viewers_are_logged_one_structured_line_each()
     {
         var log = new LogCapture();
-        await using var registry = new ModelRegistry(timeProvider: new ManualTimeProvider(), loggerFactory: log);
+        await using var registry = new ModelRegistry(timeProvider: new FakeTimeProvider(), loggerFactory: log);
         registry.Add("lab/stage", new Stage());
         await using var server = GrpcServer.CreateBuilder().AddService(new ModelService(registry).Bind()).Build();
         await server.StartAsync();
@@ -44,7 +45,7 @@ public sealed class HostingTests
     [Fact]
     public async Task Removing_a_model_ends_its_viewers_streams_and_it_is_no_longer_found()
     {
-        await using var server = await ModelTestServer.StartAsync(new ManualTimeProvider(), host: r => r.Add("lab/stage", new Stage()));
+        await using var server = await ModelTestServer.StartAsync(new FakeTimeProvider(), host: r => r.Add("lab/stage", new Stage()));
         var client = server.Client(out _);
         await using var viewer = new Subscription(client, new SubscribeRequest { Model = "lab/stage" });
         await viewer.NextAsync();

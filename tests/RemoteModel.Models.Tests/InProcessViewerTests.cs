@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
 using RemoteModel.Testing;
@@ -20,7 +21,7 @@ public sealed class InProcessViewerTests
     public async Task An_in_process_viewer_gets_the_snapshot_then_every_change_in_order_and_leaves_when_it_stops_reading()
     {
         var stage = new Stage();
-        await using var host = new ModelHost("lab/stage", stage, timeProvider: new ManualTimeProvider());
+        await using var host = new ModelHost("lab/stage", stage, timeProvider: new FakeTimeProvider());
         var seen = new List<Notification>();
         await using (var viewer = host.Subscribe(new SubscribeRequest { ViewerName = "panel" }, "in-process").GetAsyncEnumerator())
         {
@@ -47,7 +48,7 @@ public sealed class InProcessViewerTests
     [Fact]
     public async Task An_in_process_viewer_that_stops_reading_holds_up_neither_the_model_nor_others_and_is_resynchronised()
     {
-        await using var host = new ModelHost("lab/stage", new Stage(), new ModelHostOptions { ViewerQueueCapacity = 4 }, new ManualTimeProvider());
+        await using var host = new ModelHost("lab/stage", new Stage(), new ModelHostOptions { ViewerQueueCapacity = 4 }, new FakeTimeProvider());
         await using var stalled = host.Subscribe(new SubscribeRequest { ViewerName = "stalled" }, "in-process").GetAsyncEnumerator();
         await using var reading = host.Subscribe(new SubscribeRequest { ViewerName = "reading" }, "in-process").GetAsyncEnumerator();
         Assert.True(await stalled.MoveNextAsync());
@@ -81,7 +82,7 @@ public sealed class InProcessViewerTests
     [Fact]
     public async Task An_in_process_subscription_is_checked_when_made()
     {
-        await using var host = new ModelHost("lab/stage", new Stage(), timeProvider: new ManualTimeProvider());
+        await using var host = new ModelHost("lab/stage", new Stage(), timeProvider: new FakeTimeProvider());
         var error = Assert.Throws<RpcException>(() => host.Subscribe(new SubscribeRequest { MaxRateHz = -1 }, "in-process"));
         Assert.Equal(StatusCode.InvalidArgument, error.Status.Code);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Testing;
@@ -9,7 +10,7 @@ namespace RemoteModel.Models.Tests;
 /// <summary>Describe, query, modify, invoke, lifecycle and audit over gRPC on loopback.</summary>
 public sealed class ModelServiceTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly Stage _stage = new();
     private readonly Oven _oven = new();
     private ModelTestServer _server = null!;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Testing;
@@ -9,7 +10,7 @@ namespace RemoteModel.Models.Tests;
 /// <summary>Subscriptions over gRPC on loopback: snapshot then changes in version order, modes, slow viewers, streams.</summary>
 public sealed class ViewerTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly Stage _stage = new();
     private readonly Stage _twin = new();
     private readonly Oven _oven = new();

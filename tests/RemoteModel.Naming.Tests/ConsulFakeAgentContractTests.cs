@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Naming.Consul;
 using RemoteModel.Naming.Registry;
 using RemoteModel.Naming.V1;
@@ -12,7 +13,7 @@ namespace RemoteModel.Naming.Tests;
 /// </summary>
 public sealed class ConsulFakeAgentContractTests : RegistryStoreContract
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     internal ConsulFakeAgent Agent { get; private set; } = null!;
 

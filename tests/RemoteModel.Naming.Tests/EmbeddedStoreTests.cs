@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Registry;
 using RemoteModel.Naming.V1;
@@ -8,7 +9,7 @@ namespace RemoteModel.Naming.Tests;
 /// <summary>The contract suite against the embedded store, on a manual clock: no sleeps.</summary>
 public sealed class EmbeddedStoreContractTests : RegistryStoreContract
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     protected override Task<IRegistryStore> CreateStoreAsync() =>
         Task.FromResult<IRegistryStore>(new EmbeddedRegistryStore(timeProvider: _clock));

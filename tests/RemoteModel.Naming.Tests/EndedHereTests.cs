@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Naming.Server;
 using RemoteModel.Naming.V1;
 using RemoteModel.Testing;
@@ -7,7 +8,7 @@ namespace RemoteModel.Naming.Tests;
 /// <summary>The name server's notes of the ends it made itself, which the watch of the store claims.</summary>
 public sealed class EndedHereTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public void An_end_made_here_is_claimed_once_by_lease_or_by_name_and_a_taken_back_one_not_at_all()

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Server;
@@ -12,7 +13,7 @@ namespace RemoteModel.Naming.Tests;
 /// <summary>The naming service over gRPC on loopback, on the embedded store and a manual clock.</summary>
 public sealed class NamingServiceTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private EmbeddedRegistryStore _store = null!;
     private GrpcServer _server = null!;
     private readonly LogCapture _log = new();
@@ -165,7 +166,7 @@ public sealed class NamingServiceTests : IAsyncLifetime
     {
         // A watcher may fall one change behind, and the log stalls on lab/slow's end: lab/queued's
         // end waits in the queue, lab/missed's overflows it and breaks the watch off.
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         await using var store = new EmbeddedRegistryStore(new EmbeddedRegistryOptions { WatcherQueueLength = 1 }, clock);
         var log = new LogCapture();
         using var logger = new StallingLogger(new Logger<NamingService>(log), "lab/slow");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Security.Keys;
 using RemoteModel.Testing;
 
@@ -103,7 +104,7 @@ public sealed class KeyringFileTests : IDisposable
     [Fact]
     public void A_server_reads_its_keyring_again_when_the_file_changes_and_keeps_the_last_good_one_when_it_breaks()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         KeyringFile.ReadOrCreate(PathInside);
         var source = new KeyringSource(PathInside, TimeSpan.FromSeconds(1), clock);
         Assert.Null(source.Current.Find("added"));

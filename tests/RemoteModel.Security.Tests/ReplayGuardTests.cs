@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Security.Verification;
 using RemoteModel.Testing;
 
@@ -6,7 +7,7 @@ namespace RemoteModel.Security.Tests;
 /// <summary>The replay guard on a manual clock: a nonce is claimed once, remembered for its window, and the guard is bounded.</summary>
 public sealed class ReplayGuardTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public void A_nonce_is_claimed_once_per_key_until_its_window_ends()

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Google.Protobuf;
+using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Security.Verification;
@@ -15,7 +16,7 @@ namespace RemoteModel.Security.Tests;
 /// <summary>Signed calls to a real loopback server with a verifier: every refusal path, and the seals of its answers.</summary>
 public sealed class SignedCallTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.Parse("2026-12-01T12:00:00Z"));
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-12-01T12:00:00Z"));
     private readonly AccessKey _ops;
     private readonly AccessKey _old;
     private readonly AccessKey _next;
@@ -158,7 +159,7 @@ public sealed class SignedCallTests : IAsyncLifetime
     [InlineData(-31)]
     public async Task A_timestamp_outside_the_clock_skew_is_refused(int secondsOff)
     {
-        var skewed = new ManualTimeProvider(_clock.GetUtcNow() - TimeSpan.FromSeconds(secondsOff));
+        var skewed = new FakeTimeProvider(_clock.GetUtcNow() - TimeSpan.FromSeconds(secondsOff));
         var error = await RefusedAsync(new HmacCallSigner(_ops, skewed));
         Assert.Contains(secondsOff > 0 ? "31 s ago" : "31 s ahead", error.Status.Detail, StringComparison.Ordinal);
     }
@@ -168,7 +169,7 @@ public sealed class SignedCallTests : IAsyncLifetime
     [InlineData(-29)]
     public async Task A_timestamp_inside_the_clock_skew_is_accepted(int secondsOff)
     {
-        using var channel = Channel(new HmacCallSigner(_ops, new ManualTimeProvider(_clock.GetUtcNow() - TimeSpan.FromSeconds(secondsOff))));
+        using var channel = Channel(new HmacCallSigner(_ops, new FakeTimeProvider(_clock.GetUtcNow() - TimeSpan.FromSeconds(secondsOff))));
         Assert.NotNull(await channel.UnaryAsync(EchoMethods.Unary, new EchoRequest()));
     }
 
