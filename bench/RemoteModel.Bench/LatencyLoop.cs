@@ -20,6 +20,39 @@ internal static class LatencyLoop
         return Measurement.FromLatencies(workload, system, latencies, total.Elapsed);
     }
 
+    /// <summary>
+    /// Two kinds of call measured in one window, one of each in turn, so that whatever else the machine
+    /// does slows both alike: their difference holds across a machine whose speed wanders, where two
+    /// windows' medians do not. Each row's ops/s is its own calls over the time they took, as a window
+    /// of that kind alone would count them.
+    /// </summary>
+    public static async Task<(Measurement First, Measurement Second)> AlternatingAsync(
+        string system, (string Workload, Func<Task> Call) first, (string Workload, Func<Task> Call) second, TimeSpan duration)
+    {
+        await WarmUpAsync(async () =>
+        {
+            await first.Call();
+            await second.Call();
+        });
+        var firstLatencies = new List<long>(1 << 20);
+        var secondLatencies = new List<long>(1 << 20);
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed < duration)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await first.Call();
+            var between = Stopwatch.GetTimestamp();
+            await second.Call();
+            secondLatencies.Add(Stopwatch.GetTimestamp() - between);
+            firstLatencies.Add(between - start);
+        }
+
+        return (FromAlternate(first.Workload, firstLatencies), FromAlternate(second.Workload, secondLatencies));
+
+        Measurement FromAlternate(string workload, List<long> latencies) =>
+            Measurement.FromLatencies(workload, system, latencies, Stopwatch.GetElapsedTime(0, latencies.Sum()));
+    }
+
     /// <summary><paramref name="callers"/> callers at once, each one call at a time, in one shared window.</summary>
     public static async Task<Measurement> ConcurrentAsync(string workload, string system, Func<Task> call, int callers, TimeSpan duration)
     {

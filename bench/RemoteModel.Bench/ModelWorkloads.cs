@@ -1,24 +1,22 @@
 using System.Diagnostics;
 using System.Globalization;
-using RemoteModel.Models;
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
 using RemoteModel.Models.Client;
-using RemoteModel.Models.Server;
 using RemoteModel.Models.V1;
-using RemoteModel.Transport.Client;
-using RemoteModel.Transport.Server;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 
 namespace RemoteModel.Bench;
 
 /// <summary>
 /// The model server's workloads: this project's client and viewers against a <c>bench serve-model</c>
-/// process hosting one <see cref="BenchModel"/>. bench/peers/pyro4_model_bench.py does the same with
+/// process hosting one <see cref="BenchModel"/> (<see cref="BenchServer"/>). bench/peers/pyro4_model_bench.py does the same with
 /// Pyro4 the seed's way (a server object calling back viewer daemons).
 /// </summary>
 internal static class ModelWorkloads
 {
     public const string System = "RemoteModel (C#)";
     public const string ModelName = "bench/model";
-    public const string ServeMode = "serve-model";
 
     /// <summary>The viewer counts a change is delivered to.</summary>
     public static readonly int[] ViewerCounts = [1, 100, 1_000];
@@ -53,7 +51,8 @@ internal static class ModelWorkloads
     public static readonly string[] Notes =
     [
         $"Model server: {System} is `bench serve-model`, a ModelRegistry (MaxViewers 20,000, other limits default) hosting one "
-            + "INotifyPropertyChanged model (a double, a long, a string) through ModelService on the transport's GrpcServer. Queries ask "
+            + "INotifyPropertyChanged model (a double, a long, a string) through ModelService (AddRemoteModels, Auth:Enabled=false) "
+            + "on Kestrel and grpc-dotnet, built as the executables build their servers (GrpcServerApplication). Queries ask "
             + "for every property. Pyro4 is the seed's design (bench/peers/pyro4_model_bench.py, serpent): a daemon hosting a model object "
             + "with query() and modify(); each viewer is a Pyro4 daemon of its own (its own port and connection) with a callback object, "
             + "registered with the model, which calls every viewer back (oneway) in turn inside modify(). The viewer daemons use the "
@@ -74,20 +73,9 @@ internal static class ModelWorkloads
         $"Memory per idle viewer: the server process's resident set (VmRSS from /proc/PID/status) in a fresh `bench serve-model` after one "
             + $"warm-up subscription, then after {IdleViewers.ToString("N0", CultureInfo.InvariantCulture)} idle subscriptions "
             + $"({ViewersPerChannel} per channel) are open and ListViewers reports them all; per viewer = (after - before) / viewers. "
-            + "It counts everything the server holds for them: HTTP/2 streams, Kestrel and transport state, viewer queues, garbage not yet collected. "
+            + "It counts everything the server holds for them: HTTP/2 streams, Kestrel and grpc-dotnet state, viewer queues, garbage not yet collected. "
             + "Not measured for Pyro4 (10,000 viewer daemons, each with its own socket, in one client process).",
     ];
-
-    /// <summary>Serves <see cref="BenchModel"/> as <see cref="ModelName"/> until the harness closes stdin.</summary>
-    public static async Task ServeAsync()
-    {
-        await using var registry = new ModelRegistry(new ModelHostOptions { MaxViewers = 20_000 });
-        registry.Add(ModelName, new BenchModel());
-        await using var server = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new ModelService(registry).Bind()).Build();
-        await server.StartAsync();
-        Console.WriteLine($"LISTENING {new Uri(server.Addresses[0]).Port}");
-        await Console.In.ReadToEndAsync();
-    }
 
     public static Task<Measurement> QueryLatencyAsync(ModelClient client, TimeSpan duration) =>
         LatencyLoop.SequentialAsync(QueryLatency, System, () => client.QueryAsync(ModelName), duration);
@@ -110,10 +98,10 @@ internal static class ModelWorkloads
     /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
     public static async Task<ViewerMemory> IdleViewerMemoryAsync()
     {
-        var (server, address) = await BenchProcess.StartAsync(ServeMode);
+        var (server, address) = await BenchProcess.StartAsync(BenchServer.ModelMode);
         await using (server)
         {
-            using var channel = GrpcChannel.ForAddress(address);
+            using var channel = SignedChannel.ForAddress(address);
             var client = new ModelClient(channel);
             await client.QueryAsync(ModelName);
             await using (var warmUp = await ViewerSet.OpenAsync(address, 1, tracker: null))
@@ -255,10 +243,10 @@ internal static class ModelWorkloads
     /// <summary>Subscriptions spread over channels, <see cref="ViewersPerChannel"/> each, every one read on its own task.</summary>
     private sealed class ViewerSet : IAsyncDisposable
     {
-        private readonly List<GrpcChannel> _channels;
+        private readonly List<SignedChannel> _channels;
         private readonly List<ViewerReader> _viewers;
 
-        private ViewerSet(List<GrpcChannel> channels, List<ViewerReader> viewers)
+        private ViewerSet(List<SignedChannel> channels, List<ViewerReader> viewers)
         {
             _channels = channels;
             _viewers = viewers;
@@ -267,7 +255,7 @@ internal static class ModelWorkloads
         /// <summary>Opens <paramref name="count"/> subscriptions and returns once each has its snapshot.</summary>
         public static async Task<ViewerSet> OpenAsync(string address, int count, DeliveryTracker? tracker)
         {
-            var channels = Enumerable.Range(0, (count + ViewersPerChannel - 1) / ViewersPerChannel).Select(_ => GrpcChannel.ForAddress(address)).ToList();
+            var channels = Enumerable.Range(0, (count + ViewersPerChannel - 1) / ViewersPerChannel).Select(_ => SignedChannel.ForAddress(address)).ToList();
             var viewers = new List<ViewerReader>(count);
             var set = new ViewerSet(channels, viewers);
             try
@@ -307,7 +295,7 @@ internal static class ModelWorkloads
     /// <summary>One subscription: takes a Stopwatch timestamp as each CHANGE arrives and keeps its latency from the send timestamp it carries.</summary>
     private sealed class ViewerReader : IAsyncDisposable
     {
-        private readonly ServerStreamingCall<Notification> _call;
+        private readonly AsyncServerStreamingCall<Notification> _call;
         private readonly TaskCompletionSource _snapshot = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly DeliveryTracker? _tracker;
         private readonly Task _reading;
@@ -342,7 +330,7 @@ internal static class ModelWorkloads
         {
             try
             {
-                await foreach (var notification in _call.ReadAllAsync())
+                await foreach (var notification in _call.ResponseStream.ReadAllAsync())
                 {
                     var arrivedAt = Stopwatch.GetTimestamp();
                     switch (notification.Kind)
@@ -396,11 +384,13 @@ internal sealed record DeliveryCost(string Workload, double ServerMicroseconds, 
 /// <summary>The model server's resident memory before and after opening idle viewers.</summary>
 internal sealed record ViewerMemory(string System, int Viewers, long ResidentBefore, long ResidentAfter)
 {
+    /// <summary>What the server's resident set grew by, per viewer, in KiB.</summary>
+    public double PerViewerKiB => (ResidentAfter - ResidentBefore) / 1024.0 / Viewers;
+
     public string ToMarkdownRow()
     {
         const double mebibyte = 1024 * 1024;
-        var perViewer = (ResidentAfter - ResidentBefore) / 1024.0 / Viewers;
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {System} | {Viewers:N0} | {ResidentBefore / mebibyte:F1} | {ResidentAfter / mebibyte:F1} | {perViewer:F1} |");
+            $"| {System} | {Viewers:N0} | {ResidentBefore / mebibyte:F1} | {ResidentAfter / mebibyte:F1} | {PerViewerKiB:F1} |");
     }
 }

@@ -1,7 +1,7 @@
+using RemoteModel.Grpc.Client;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Testing;
-using RemoteModel.Transport.Client;
 
 namespace RemoteModel.Bench;
 
@@ -54,8 +54,7 @@ internal sealed class NameServerProcess : IAsyncDisposable
     }
 
     /// <summary>A channel to the server whose calls are signed with <see cref="Key"/>, as a local tool's are.</summary>
-    public GrpcChannel CreateChannel() =>
-        GrpcChannel.ForAddress(Address, new GrpcChannelOptions { Signer = new HmacCallSigner(Key) });
+    public SignedChannel CreateChannel() => SignedChannel.ForAddress(Address, new HmacCallSigner(Key));
 
     public async ValueTask DisposeAsync()
     {

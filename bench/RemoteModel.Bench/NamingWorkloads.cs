@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Grpc.Core;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
-using RemoteModel.Transport.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Bench;
 
@@ -126,19 +127,19 @@ internal static class NamingWorkloads
         public const string SequenceKey = "seq";
         private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
 
-        private readonly ServerStreamingCall<WatchEvent> _call;
+        private readonly AsyncServerStreamingCall<WatchEvent> _call;
         private readonly TaskCompletionSource _snapshotEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Task _reading;
         private Expectation? _expected;
 
-        private SequencedWatcher(ServerStreamingCall<WatchEvent> call)
+        private SequencedWatcher(AsyncServerStreamingCall<WatchEvent> call)
         {
             _call = call;
             _reading = Task.Run(ReadAsync);
         }
 
         /// <summary>Starts reading <paramref name="call"/> and returns once its snapshot has ended.</summary>
-        public static async Task<SequencedWatcher> StartAsync(ServerStreamingCall<WatchEvent> call)
+        public static async Task<SequencedWatcher> StartAsync(AsyncServerStreamingCall<WatchEvent> call)
         {
             var watcher = new SequencedWatcher(call);
             await watcher._snapshotEnded.Task.WaitAsync(EventTimeout);
@@ -170,7 +171,7 @@ internal static class NamingWorkloads
         {
             try
             {
-                await foreach (var e in _call.ReadAllAsync())
+                await foreach (var e in _call.ResponseStream.ReadAllAsync())
                 {
                     var arrivedAt = Stopwatch.GetTimestamp();
                     if (e.Type == WatchEvent.Types.Type.SnapshotEnd)

@@ -1,43 +1,22 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using RemoteModel.Bench;
-using RemoteModel.Models.Client;
-using RemoteModel.Naming.Client;
+using RemoteModel.Grpc.Client;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
-using RemoteModel.Security.Verification;
 using RemoteModel.Testing;
-using RemoteModel.Transport.Client;
-using RemoteModel.Transport.Server;
+using RemoteModel.Testing.V1;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 // bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory]
 //   Runs every workload for every system and writes a markdown table. --workloads runs only those
 //   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
 //   write to another --out so bench/RESULTS.md keeps a whole run.
-// bench serve-echo
-//   The echo server the C# workloads call, run as a separate process like the python peers.
-// bench serve-model
-//   The model server the model workloads call (ModelWorkloads), likewise.
-if (args.Length > 0 && args[0] == ModelWorkloads.ServeMode)
+// bench serve-echo | serve-echo-signed | serve-model
+//   The servers the C# workloads call, each run as a separate process like the python peers (BenchServer).
+if (args.Length > 0 && await BenchServer.TryServeAsync(args[0]))
 {
-    await ModelWorkloads.ServeAsync();
-    return 0;
-}
-
-if (args.Length > 0 && args[0] is "serve-echo" or "serve-echo-signed")
-{
-    // serve-echo-signed: every call must be signed with a key of the keyring $REMOTEMODEL_KEYRING names; answers are sealed.
-    var builder = GrpcServer.CreateBuilder().Listen("http://127.0.0.1:0").AddService(new EchoService().Bind());
-    if (args[0] == "serve-echo-signed")
-    {
-        builder.UseCallVerifier(new HmacCallVerifier(KeyringSource.Fixed(KeyringFile.Read(KeyringFile.Locate()))));
-    }
-
-    await using var server = builder.Build();
-    await server.StartAsync();
-    Console.WriteLine($"LISTENING {new Uri(server.Addresses[0]).Port}");
-    await Console.In.ReadToEndAsync(); // until the harness closes our stdin
     return 0;
 }
 
@@ -73,37 +52,52 @@ DeliveryCosts? costs = null;
 if (Runs("transport"))
 {
     Console.WriteLine($"Transport workloads, {seconds} s each.");
-    var (echoServer, echoAddress) = await BenchProcess.StartAsync("serve-echo");
+    var (echoServer, echoAddress) = await BenchProcess.StartAsync(BenchServer.EchoMode);
     await using (echoServer)
     {
-        using var channel = GrpcChannel.ForAddress(echoAddress);
-        results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(channel, duration)));
-        results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(channel, duration)));
-        results.Add(Report(await TransportWorkloads.StreamAsync(channel, duration)));
+        using var channel = SignedChannel.ForAddress(echoAddress);
+        var echo = new Echo.EchoClient(channel);
+        results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(echo, duration)));
+        results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(echo, duration)));
+        results.Add(Report(await TransportWorkloads.StreamAsync(echo, duration)));
+
+        // The cost of HMAC: the same sequential calls, signed, to a server that checks and seals them;
+        // then both kinds in turn in one window, the unsigned server still up.
+        var keyDirectory = Directory.CreateTempSubdirectory("rm-bench-keys-").FullName;
+        try
+        {
+            var keyringPath = Path.Combine(keyDirectory, "keyring.json");
+            var (keyring, _) = KeyringFile.ReadOrCreate(keyringPath);
+            var (signedServer, signedAddress) = await BenchProcess.StartAsync(BenchServer.SignedEchoMode,
+                new Dictionary<string, string> { [KeyringFile.KeyringVariable] = keyringPath });
+            await using (signedServer)
+            {
+                using var signed = SignedChannel.ForAddress(signedAddress, new HmacCallSigner(keyring.SigningKey()!));
+                var signedEcho = new Echo.EchoClient(signed);
+                results.Add(Report(await TransportWorkloads.SignedUnaryLatencyAsync(signedEcho, duration)));
+                var (pairedUnsigned, pairedSigned) = await TransportWorkloads.SigningCostAsync(echo, signedEcho, duration);
+                results.Add(Report(pairedUnsigned));
+                results.Add(Report(pairedSigned));
+                Console.WriteLine($"signing and sealing: {pairedSigned.MedianMicros - pairedUnsigned.MedianMicros:F1} us a call (the alternating rows' medians apart)");
+            }
+        }
+        finally
+        {
+            Directory.Delete(keyDirectory, recursive: true);
+        }
     }
 
+    notes.Add("Echo rows of RemoteModel (C#): `bench serve-echo` serves tests/RemoteModel.Testing's EchoService (one instance) as the project "
+        + "serves every service: AddAuthenticatedGrpcService/MapAuthenticatedGrpcService on Kestrel and grpc-dotnet, built as the executables "
+        + "build their servers (GrpcServerApplication), with no verifier (calls unchecked, answers unsealed). The client is the generated "
+        + "Echo client on one SignedChannel without a signer (a stock GrpcChannel over SocketsHttpHandler), 16-byte payloads.");
     notes.Add("Unary latency, HMAC-signed and sealed: the same sequential echo calls as the unsigned row, to a `bench serve-echo-signed` "
         + "that verifies each call (HMAC-SHA256 over the request, nonce, timestamp; replay and skew checks) with a throwaway keyring's "
         + "default key and seals the answer and its status; the client signs each call and checks the seals (docs/security.md).");
-
-    // The cost of HMAC: the same sequential calls, signed, to a server that checks and seals them.
-    var keyDirectory = Directory.CreateTempSubdirectory("rm-bench-keys-").FullName;
-    try
-    {
-        var keyringPath = Path.Combine(keyDirectory, "keyring.json");
-        var (keyring, _) = KeyringFile.ReadOrCreate(keyringPath);
-        var (signedServer, signedAddress) = await BenchProcess.StartAsync("serve-echo-signed",
-            new Dictionary<string, string> { [KeyringFile.KeyringVariable] = keyringPath });
-        await using (signedServer)
-        {
-            using var signed = GrpcChannel.ForAddress(signedAddress, new GrpcChannelOptions { Signer = new HmacCallSigner(keyring.SigningKey()!) });
-            results.Add(Report(await TransportWorkloads.SignedUnaryLatencyAsync(signed, duration)));
-        }
-    }
-    finally
-    {
-        Directory.Delete(keyDirectory, recursive: true);
-    }
+    notes.Add("Alternating rows: one unsigned call to `serve-echo`, then one signed call to `serve-echo-signed`, in turn for one window, "
+        + "each timed alone, so whatever else slows the machine slows both alike; their medians' difference is what signing and sealing "
+        + "cost a call (the signing aim reads it). The two rows in their own windows minutes apart can differ by more than that from "
+        + "the machine's speed alone. Their ops/s are each row's calls over the time those calls took.");
 }
 
 if (Runs("naming"))
@@ -126,10 +120,10 @@ if (Runs("naming"))
 if (Runs("query") || Runs("delivery"))
 {
     Console.WriteLine($"Model server workloads, {seconds} s each.");
-    var (modelServer, modelAddress) = await BenchProcess.StartAsync(ModelWorkloads.ServeMode);
+    var (modelServer, modelAddress) = await BenchProcess.StartAsync(BenchServer.ModelMode);
     await using (modelServer)
     {
-        using var channel = GrpcChannel.ForAddress(modelAddress);
+        using var channel = SignedChannel.ForAddress(modelAddress);
         var client = new ModelClient(channel);
         if (Runs("query"))
         {
@@ -177,6 +171,11 @@ if (!onlyCSharp && (groups is null || groups.Contains("peers")))
             results.Add(Report(await peer.RunAsync(workload, seconds)));
         }
     }
+}
+
+foreach (var aim in Aims.Read(results, memory).Where(a => a.Measured is not null))
+{
+    Console.WriteLine(aim.ToMarkdownRow());
 }
 
 await File.WriteAllTextAsync(output, Markdown(results, costs?.Rows ?? [], memory, notes, seconds));
@@ -252,6 +251,23 @@ static string Markdown(List<Measurement> results, List<DeliveryCost> costs, List
         text.AppendLine();
     }
 
+    var aims = Aims.Read(results, memory);
+    if (aims.Any(a => a.Measured is not null))
+    {
+        text.AppendLine("## Aims");
+        text.AppendLine();
+        text.AppendLine("What the move onto the stock gRPC stack aims at, each read off a row above.");
+        text.AppendLine();
+        text.AppendLine("| aim | measured | met | read from |");
+        text.AppendLine("| --- | ---: | --- | --- |");
+        foreach (var aim in aims)
+        {
+            text.AppendLine(aim.ToMarkdownRow());
+        }
+
+        text.AppendLine();
+    }
+
     foreach (var note in notes)
     {
         text.AppendLine($"- {note}");
@@ -262,7 +278,8 @@ static string Markdown(List<Measurement> results, List<DeliveryCost> costs, List
 
 static string WorkloadFamily(string workload) => workload switch
 {
-    TransportWorkloads.UnaryLatency or TransportWorkloads.SignedUnaryLatency => "Sequential unary calls",
+    TransportWorkloads.UnaryLatency or TransportWorkloads.SignedUnaryLatency
+        or TransportWorkloads.PairedUnaryLatency or TransportWorkloads.PairedSignedUnaryLatency => "Sequential unary calls",
     TransportWorkloads.UnaryThroughput => "Concurrent unary calls",
     TransportWorkloads.Stream => "Server streaming",
     NamingWorkloads.LookupLatency => "Name server: sequential lookups",

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using Google.Protobuf;
-using RemoteModel.Testing;
+using Grpc.Core;
 using RemoteModel.Testing.V1;
-using RemoteModel.Transport.Client;
 
 namespace RemoteModel.Bench;
 
-/// <summary>The transport's workloads, done by this project's client against a server in another process.</summary>
+/// <summary>
+/// The gRPC stack's own workloads (the "transport" group): echo calls by a generated client on a
+/// <see cref="RemoteModel.Grpc.Client.SignedChannel"/> to a <c>bench serve-echo</c> process (<see cref="BenchServer"/>).
+/// </summary>
 internal static class TransportWorkloads
 {
     public const string System = "RemoteModel (C#)";
@@ -20,24 +22,41 @@ internal static class TransportWorkloads
     public const string Stream = "server stream (16-byte messages)";
     public const string SignedUnaryLatency = "unary latency (sequential, HMAC-signed and sealed)";
 
+    // The cost of signing, measured in one window (SigningCostAsync); its two rows differ by signing alone.
+    public const string PairedUnaryLatency = "unary latency (sequential, alternating with signed)";
+    public const string PairedSignedUnaryLatency = "unary latency (sequential, HMAC-signed and sealed, alternating with unsigned)";
+
     private static readonly EchoRequest SmallRequest = new() { Payload = ByteString.CopyFrom(new byte[16]) };
 
     /// <summary>The same calls as <see cref="UnaryLatencyAsync"/>, signed by the channel and checked and sealed by the server.</summary>
-    public static Task<Measurement> SignedUnaryLatencyAsync(GrpcChannel signedChannel, TimeSpan duration) =>
-        LatencyLoop.SequentialAsync(SignedUnaryLatency, System, () => signedChannel.UnaryAsync(EchoMethods.Unary, SmallRequest), duration);
+    public static Task<Measurement> SignedUnaryLatencyAsync(Echo.EchoClient signedClient, TimeSpan duration) =>
+        LatencyLoop.SequentialAsync(SignedUnaryLatency, System, () => UnaryAsync(signedClient), duration);
 
-    public static Task<Measurement> UnaryLatencyAsync(GrpcChannel channel, TimeSpan duration) =>
-        LatencyLoop.SequentialAsync(UnaryLatency, System, () => channel.UnaryAsync(EchoMethods.Unary, SmallRequest), duration);
+    /// <summary>
+    /// What signing and sealing add to a call: the unsigned calls of <see cref="UnaryLatencyAsync"/> and the
+    /// signed ones of <see cref="SignedUnaryLatencyAsync"/>, one of each in turn in one window
+    /// (<see cref="LatencyLoop.AlternatingAsync"/>), to a <c>serve-echo</c> and a <c>serve-echo-signed</c> process.
+    /// </summary>
+    public static async Task<(Measurement Unsigned, Measurement Signed)> SigningCostAsync(
+        Echo.EchoClient unsignedClient, Echo.EchoClient signedClient, TimeSpan duration) =>
+        await LatencyLoop.AlternatingAsync(System,
+            (PairedUnaryLatency, () => UnaryAsync(unsignedClient)),
+            (PairedSignedUnaryLatency, () => UnaryAsync(signedClient)),
+            duration);
 
-    public static Task<Measurement> UnaryThroughputAsync(GrpcChannel channel, TimeSpan duration) =>
-        LatencyLoop.ConcurrentAsync(UnaryThroughput, System, () => channel.UnaryAsync(EchoMethods.Unary, SmallRequest), Callers, duration);
+    public static Task<Measurement> UnaryLatencyAsync(Echo.EchoClient client, TimeSpan duration) =>
+        LatencyLoop.SequentialAsync(UnaryLatency, System, () => UnaryAsync(client), duration);
 
-    public static async Task<Measurement> StreamAsync(GrpcChannel channel, TimeSpan duration)
+    public static Task<Measurement> UnaryThroughputAsync(Echo.EchoClient client, TimeSpan duration) =>
+        LatencyLoop.ConcurrentAsync(UnaryThroughput, System, () => UnaryAsync(client), Callers, duration);
+
+    public static async Task<Measurement> StreamAsync(Echo.EchoClient client, TimeSpan duration)
     {
-        using var call = channel.ServerStreaming(EchoMethods.Stream, new StreamRequest { Count = int.MaxValue, PayloadSize = 16 });
+        // Disposed at the end: the call is cancelled, and the server stops writing.
+        using var call = client.Stream(new StreamRequest { Count = int.MaxValue, PayloadSize = 16 });
         long count = 0;
         var total = Stopwatch.StartNew();
-        await foreach (var _ in call.ReadAllAsync())
+        await foreach (var _ in call.ResponseStream.ReadAllAsync())
         {
             // Checking the clock every message would cost more than the message.
             if ((++count & 0xFFF) == 0 && total.Elapsed >= duration)
@@ -49,4 +68,6 @@ internal static class TransportWorkloads
         var elapsed = total.Elapsed;
         return new Measurement(Stream, System, null, null, count / elapsed.TotalSeconds, count);
     }
+
+    private static async Task UnaryAsync(Echo.EchoClient client) => await client.UnaryAsync(SmallRequest);
 }

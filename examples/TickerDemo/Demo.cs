@@ -122,9 +122,10 @@ internal sealed class Demo(string? nameServer, IReadOnlyList<string> viewerArgum
     {
         try
         {
-            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var client = await NameServerLocator.ConnectAsync(address, cancellationToken: cancel.Token);
-            client.Channel.Dispose();
+            // No token of our own: the locator's ping has a deadline that ends as NameServerUnreachableException,
+            // whereas a cancelled ping ends as CANCELLED, which would stop the demo with a stack trace when a
+            // name server is there but slow to answer its first call (a busy machine).
+            using var channel = await NameServerLocator.ConnectAsync(address);
             return true;
         }
         catch (NameServerUnreachableException)

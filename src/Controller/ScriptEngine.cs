@@ -20,7 +20,7 @@ internal sealed class ScriptEngine(ControllerGlobals globals, TextWriter output,
     [
         "System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Text", "System.Threading", "System.Threading.Tasks",
         "RemoteModel.Client", "RemoteModel.Models", "RemoteModel.Models.Client", "RemoteModel.Models.V1",
-        "RemoteModel.Naming.Client", "RemoteModel.Naming.V1", "RemoteModel.Transport",
+        "RemoteModel.Naming.Client", "RemoteModel.Naming.V1", "Grpc.Core",
     ];
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(FindReferences);
@@ -103,7 +103,7 @@ internal sealed class ScriptEngine(ControllerGlobals globals, TextWriter output,
         return [.. trusted
             .Where(path => Path.GetDirectoryName(path) == framework
                 || Path.GetFileName(path).StartsWith("RemoteModel.", StringComparison.Ordinal)
-                || Path.GetFileName(path) == "Google.Protobuf.dll"
+                || Path.GetFileName(path) is "Google.Protobuf.dll" or "Grpc.Core.Api.dll" or "Grpc.Net.Client.dll"
                 || Path.GetFileName(path) == typeof(ControllerGlobals).Assembly.GetName().Name + ".dll")
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
     }

@@ -13,22 +13,24 @@ namespace RemoteModel.ModelServer;
 /// back; ends every registration first on a graceful stop.
 /// </summary>
 internal sealed class ModelRegistrations(
-    ModelRegistry models, GrpcServerHostedService grpc, NameServerConnection nameServer, TimeProvider time, ILogger<ModelRegistrations> logger)
-    : IHostedService
+    ModelRegistry models, IServiceProvider services, NameServerConnection nameServer, TimeProvider time, ILogger<ModelRegistrations> logger)
+    : IHostedLifecycleService
 {
     private readonly List<RegistrationKeeper> _keepers = [];
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    // Registered once the server listens (its port may have been 0), ended before any stream closes.
+    public async Task StartedAsync(CancellationToken cancellationToken)
     {
+        var addresses = services.GrpcAddresses();
         if (nameServer.Channel is not { } channel)
         {
-            logger.LogWarning("Not registering with a name server (NoRegistration): clients need the direct address {Addresses}", string.Join(", ", grpc.Server.Addresses));
+            logger.LogWarning("Not registering with a name server (NoRegistration): clients need the direct address {Addresses}", string.Join(", ", addresses));
             return;
         }
 
         foreach (var host in models.Hosts)
         {
-            var registration = new Registration { Name = host.Name, Kind = "model", Endpoints = { grpc.Server.Addresses } };
+            var registration = new Registration { Name = host.Name, Kind = "model", Endpoints = { addresses } };
             registration.Metadata["type"] = host.Model.GetType().FullName ?? host.Model.GetType().Name;
             _keepers.Add(new RegistrationKeeper(registration, channel, time, logger).Start());
         }
@@ -41,13 +43,19 @@ internal sealed class ModelRegistrations(
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         foreach (var keeper in _keepers)
         {
             await keeper.DisposeAsync();
         }
-
-        await models.DisposeAsync();
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

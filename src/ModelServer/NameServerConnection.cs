@@ -1,6 +1,6 @@
 using RemoteModel.Naming.Client;
 using RemoteModel.Security;
-using RemoteModel.Transport.Client;
+using RemoteModel.Grpc.Client;
 
 namespace RemoteModel.ModelServer;
 
@@ -14,7 +14,7 @@ internal sealed class NameServerConnection(ModelServerOptions options, ServerAut
     /// The channel, signed as the server's own calls are (<see cref="ServerAuthentication.Signer"/>:
     /// unsigned when its authentication is off); null under <see cref="ModelServerOptions.NoRegistration"/>.
     /// </summary>
-    public GrpcChannel? Channel { get; } = options.NoRegistration
+    public SignedChannel? Channel { get; } = options.NoRegistration
         ? null
         : RegistrationKeeper.CreateChannel(NameServerLocator.Resolve(options.NameServer), authentication.Signer);
 

@@ -90,23 +90,16 @@ internal static class ServeCommand
                 services.AddSingleton(options);
                 services.AddSingleton<NameServerConnection>();
                 services.AddSingleton<NameServerViewerDirectory>();
-                services.AddSingleton(provider => CreateModels(options, configuration, provider));
-                services.AddSingleton(provider => new ModelService(
-                    provider.GetRequiredService<ModelRegistry>(),
-                    provider.GetRequiredService<ServerAuthentication>().Permissions is { } permissions ? new KeyModelAuthorizer(permissions) : null,
-                    provider.GetRequiredService<ILogger<ModelService>>()));
+                services.AddSingleton<IViewerDirectory>(provider => provider.GetRequiredService<NameServerViewerDirectory>());
+                services.AddRemoteModels((registry, provider) => AddModels(registry, options, provider.GetRequiredService<TimeProvider>()));
                 services.AddHostedService<ModelRegistrations>();
             },
-            Services = provider => [provider.GetRequiredService<ModelService>().Bind()],
+            MapServices = endpoints => endpoints.MapRemoteModels(),
         }, cancellationToken);
     }
 
-    private static ModelRegistry CreateModels(ModelServerOptions options, IConfiguration configuration, IServiceProvider services)
+    private static void AddModels(ModelRegistry registry, ModelServerOptions options, TimeProvider time)
     {
-        var time = services.GetRequiredService<TimeProvider>();
-        var registry = new ModelRegistry(
-            configuration.GetSection("Models").Get<ModelHostOptions>() ?? new ModelHostOptions(), time, services.GetRequiredService<ILoggerFactory>(),
-            services.GetRequiredService<NameServerViewerDirectory>());
         var loader = new ModelTypeLoader(options.Assemblies);
         foreach (var model in options.Models)
         {
@@ -114,7 +107,5 @@ internal static class ServeCommand
             registry.Add(model.Name, instance as System.ComponentModel.INotifyPropertyChanged
                 ?? throw new InvalidOperationException($"{model.Type} does not implement INotifyPropertyChanged, so it cannot be served."));
         }
-
-        return registry;
     }
 }

@@ -4,7 +4,9 @@ using RemoteModel.Hosting;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Security.Keys;
-using RemoteModel.Transport;
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.NameServer;
 
@@ -37,12 +39,12 @@ internal static class ClientCommands
         var metadata = new Option<string[]>("--meta") { Description = "Only registrations with this key=value (repeatable; all must match)." };
         var anyMetadata = new Option<string[]>("--any-meta") { Description = "Only registrations with at least one of these key=value." };
         var command = new Command("list", "List registrations.") { prefix, pattern, kind, metadata, anyMetadata };
-        command.SetAction((result, token) => WithClientAsync(result, async client =>
+        command.SetAction((result, token) => WithClientAsync(result, async (client, address) =>
         {
             var selector = new Selector { Prefix = result.GetValue(prefix) ?? string.Empty, Pattern = result.GetValue(pattern) ?? string.Empty, Kind = result.GetValue(kind) ?? string.Empty };
             AddPairs(selector.MetadataAll, result.GetValue(metadata));
             AddPairs(selector.MetadataAny, result.GetValue(anyMetadata));
-            var list = await client.ListAsync(selector, new CallOptions { CancellationToken = token });
+            var list = await client.ListAsync(selector, new CallOptions(cancellationToken: token));
             if (result.GetValue(JsonOption))
             {
                 foreach (var registration in list.Registrations)
@@ -65,9 +67,9 @@ internal static class ClientCommands
         var name = new Argument<string>("name") { Description = "The name to find." };
         var wait = new Option<TimeSpan?>("--wait") { Description = "Wait up to this long (e.g. 00:00:10) for the name to appear." };
         var command = new Command("lookup", "Show one registration.") { name, wait };
-        command.SetAction((result, token) => WithClientAsync(result, async client =>
+        command.SetAction((result, token) => WithClientAsync(result, async (client, address) =>
         {
-            var registration = await client.LookupAsync(result.GetValue(name)!, result.GetValue(wait), new CallOptions { CancellationToken = token });
+            var registration = await client.LookupAsync(result.GetValue(name)!, result.GetValue(wait), new CallOptions(cancellationToken: token));
             Console.WriteLine(result.GetValue(JsonOption) ? JsonFormatter.Default.Format(registration) : RegistrationTable.Describe(registration));
             return 0;
         }));
@@ -78,13 +80,13 @@ internal static class ClientCommands
     {
         var prefix = new Argument<string>("prefix") { Description = "Only names starting with this.", DefaultValueFactory = _ => string.Empty };
         var command = new Command("watch", "Show registrations, then every change, until Ctrl+C.") { prefix };
-        command.SetAction((result, token) => WithClientAsync(result, async client =>
+        command.SetAction((result, token) => WithClientAsync(result, async (client, address) =>
         {
             using var shutdown = new ShutdownSignal(token);
             using var call = client.Watch(new Selector { Prefix = result.GetValue(prefix) ?? string.Empty });
             try
             {
-                await foreach (var change in call.ReadAllAsync(shutdown.Token))
+                await foreach (var change in call.ResponseStream.ReadAllAsync(shutdown.Token))
                 {
                     Console.WriteLine(result.GetValue(JsonOption) ? JsonFormatter.Default.Format(change) : RegistrationTable.Describe(change));
                 }
@@ -102,9 +104,9 @@ internal static class ClientCommands
     {
         var name = new Argument<string>("name") { Description = "The name to remove." };
         var command = new Command("remove", "Remove a registration by name (leased or static).") { name };
-        command.SetAction((result, token) => WithClientAsync(result, async client =>
+        command.SetAction((result, token) => WithClientAsync(result, async (client, address) =>
         {
-            var removed = await client.RemoveAsync(result.GetValue(name)!, new CallOptions { CancellationToken = token });
+            var removed = await client.RemoveAsync(result.GetValue(name)!, new CallOptions(cancellationToken: token));
             Console.WriteLine(result.GetValue(JsonOption) ? $"{{\"removed\": {(removed ? "true" : "false")}}}" : removed ? "removed" : "not registered");
             return removed ? 0 : Refused;
         }));
@@ -114,10 +116,10 @@ internal static class ClientCommands
     private static Command Ping()
     {
         var command = new Command("ping", "Check that the name server answers.");
-        command.SetAction((result, token) => WithClientAsync(result, async client =>
+        command.SetAction((result, token) => WithClientAsync(result, async (client, address) =>
         {
-            var pong = await client.PingAsync(new CallOptions { CancellationToken = token });
-            Console.WriteLine(result.GetValue(JsonOption) ? JsonFormatter.Default.Format(pong) : $"name server {pong.Server} (version {pong.Version}) at {client.Channel.Target} answers");
+            var pong = await client.PingAsync(new CallOptions(cancellationToken: token));
+            Console.WriteLine(result.GetValue(JsonOption) ? JsonFormatter.Default.Format(pong) : $"name server {pong.Server} (version {pong.Version}) at {address} answers");
             return 0;
         }));
         return command;
@@ -133,20 +135,20 @@ internal static class ClientCommands
         var hold = new Option<bool>("--hold") { Description = "Hold the registration until this command ends (Ctrl+C, kill): it drops out by itself." };
         var safe = new Option<bool>("--safe") { Description = "Refuse to replace a live registration of the same name." };
         var command = new Command("register", "Register a name (statically, with a TTL, or held).") { name, endpoints, kind, metadata, ttl, hold, safe };
-        command.SetAction((result, token) => WithClientAsync(result, async client =>
+        command.SetAction((result, token) => WithClientAsync(result, async (client, address) =>
         {
             var registration = new Registration { Name = result.GetValue(name)!, Kind = result.GetValue(kind)!, Endpoints = { result.GetValue(endpoints) ?? [] } };
             AddPairs(registration.Metadata, result.GetValue(metadata));
             if (!result.GetValue(hold))
             {
-                var stored = await client.RegisterAsync(registration, result.GetValue(ttl) ?? TimeSpan.Zero, result.GetValue(safe), new CallOptions { CancellationToken = token });
+                var stored = await client.RegisterAsync(registration, result.GetValue(ttl) ?? TimeSpan.Zero, result.GetValue(safe), new CallOptions(cancellationToken: token));
                 Console.WriteLine(result.GetValue(JsonOption) ? JsonFormatter.Default.Format(stored) : RegistrationTable.Describe(stored));
                 return 0;
             }
 
             // Held by the same keeper model servers use: re-registered if the name server comes back.
             var json = result.GetValue(JsonOption);
-            await using var keeper = new RegistrationKeeper(registration, client.Channel.Target)
+            await using var keeper = new RegistrationKeeper(registration, address)
             {
                 OnHeld = held => Console.WriteLine(json ? JsonFormatter.Default.Format(held) : $"holding {RegistrationTable.Describe(held)} (Ctrl+C to end)"),
             };
@@ -165,13 +167,13 @@ internal static class ClientCommands
         return command;
     }
 
-    private static async Task<int> WithClientAsync(ParseResult result, Func<NamingClient, Task<int>> action)
+    private static async Task<int> WithClientAsync(ParseResult result, Func<NamingClient, string, Task<int>> action)
     {
-        NamingClient? client = null;
+        SignedChannel? channel = null;
         try
         {
-            client = await NameServerLocator.ConnectAsync(result.GetValue(NameServerOption));
-            return await action(client);
+            channel = await NameServerLocator.ConnectAsync(result.GetValue(NameServerOption));
+            return await action(new NamingClient(channel), channel.Target);
         }
         catch (NameServerUnreachableException ex)
         {
@@ -185,7 +187,7 @@ internal static class ClientCommands
         }
         catch (RpcException ex)
         {
-            Console.Error.WriteLine($"{ex.Status.Code}: {ex.Status.Detail}");
+            Console.Error.WriteLine($"{ex.Status.StatusCode}: {ex.Status.Detail}");
             return ex.StatusCode == StatusCode.Unavailable ? Unreachable : Refused;
         }
         catch (OperationCanceledException)
@@ -194,7 +196,7 @@ internal static class ClientCommands
         }
         finally
         {
-            client?.Channel.Dispose();
+            channel?.Dispose();
         }
     }
 

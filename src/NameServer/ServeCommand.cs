@@ -65,17 +65,11 @@ internal static class ServeCommand
             Listen = options.Listen,
             ConfigureServices = services =>
             {
-                services.AddSingleton(configuration.GetSection("Naming").Get<NamingServiceOptions>() ?? new NamingServiceOptions());
                 services.AddSingleton<IRegistryStore>(provider => CreateStore(options, configuration, provider));
-                services.AddSingleton(provider => new NamingService(
-                    provider.GetRequiredService<IRegistryStore>(),
-                    provider.GetRequiredService<NamingServiceOptions>(),
-                    provider.GetRequiredService<ServerAuthentication>().Permissions is { } permissions ? new KeyRegistryAuthorizer(permissions) : null,
-                    provider.GetRequiredService<TimeProvider>(),
-                    provider.GetRequiredService<ILogger<NamingService>>()));
+                services.AddNameService();
                 services.AddHostedService<EndsElsewhereLog>();
             },
-            Services = provider => [provider.GetRequiredService<NamingService>().Bind()],
+            MapServices = endpoints => endpoints.MapNameService(),
         }, cancellationToken);
     }
 

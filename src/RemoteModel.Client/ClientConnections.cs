@@ -1,6 +1,6 @@
 using RemoteModel.Models.Server;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
 
 namespace RemoteModel.Client;
 
@@ -19,14 +19,12 @@ public static class ClientConnections
     /// <c>unix:/path</c>), its calls signed as <paramref name="options"/> say. Dispose it when done;
     /// one channel serves any number of calls.
     /// </summary>
-    public static GrpcChannel CreateChannel(string address, ClientOptions? options = null) =>
-        GrpcChannel.ForAddress(address, new GrpcChannelOptions { Signer = (options ?? ClientOptions.Default).Signer });
+    public static SignedChannel CreateChannel(string address, ClientOptions? options = null) =>
+        SignedChannel.ForAddress(address, (options ?? ClientOptions.Default).Signer);
 
     /// <summary>One call's options: who calls, how long it may take, and what cancels it.</summary>
-    internal static CallOptions ForCall(ClientOptions options, CancellationToken cancellationToken) => new()
-    {
-        Headers = new Metadata().Add(CallerHeaderAuthorizer.CallerHeader, options.Caller),
-        Timeout = options.CallTimeout,
-        CancellationToken = cancellationToken,
-    };
+    internal static CallOptions ForCall(ClientOptions options, CancellationToken cancellationToken) => new(
+        headers: new Metadata { { CallerHeaderAuthorizer.CallerHeader, options.Caller } },
+        deadline: DateTime.UtcNow + options.CallTimeout,
+        cancellationToken: cancellationToken);
 }

@@ -1,5 +1,5 @@
 using RemoteModel.Security;
-using RemoteModel.Transport.Authentication;
+using RemoteModel.Grpc.Authentication;
 
 namespace RemoteModel.Client;
 

@@ -1,4 +1,4 @@
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Client;
 

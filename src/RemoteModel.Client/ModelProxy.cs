@@ -3,8 +3,9 @@ using Google.Protobuf.Collections;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 
 namespace RemoteModel.Client;
 
@@ -227,7 +228,7 @@ public sealed class ModelProxy : DynamicObject, IDisposable
 
         return Find(_description) ?? Find(await DescribeAsync(cancellationToken).ConfigureAwait(false))
             ?? throw new ModelCallException(ModelName, $"{operation}(...)",
-                new RpcException(StatusCode.NotFound, $"model '{ModelName}' has no operation '{operation}'; it has: {string.Join(", ", _description!.Operations.Select(o => o.Name))}"));
+                new RpcException(new Status(StatusCode.NotFound, $"model '{ModelName}' has no operation '{operation}'; it has: {string.Join(", ", _description!.Operations.Select(o => o.Name))}")));
     }
 
     private async Task<T> CallAsync<T>(string request, Func<ModelClient, CallOptions, Task<T>> call, CancellationToken cancellationToken)
@@ -290,7 +291,7 @@ public sealed class ModelProxy : DynamicObject, IDisposable
         {
             var registration = await _names.LookupAsync(_address.Name!, cancellationToken).ConfigureAwait(false);
             return registration.Endpoints.FirstOrDefault()
-                ?? throw new ModelCallException(ModelName, "lookup", new RpcException(StatusCode.FailedPrecondition, $"'{_address.Name}' is registered without an endpoint"), answeredByModel: false);
+                ?? throw new ModelCallException(ModelName, "lookup", new RpcException(new Status(StatusCode.FailedPrecondition, $"'{_address.Name}' is registered without an endpoint")), answeredByModel: false);
         }
         catch (RpcException ex)
         {
@@ -306,5 +307,5 @@ public sealed class ModelProxy : DynamicObject, IDisposable
         }
     }
 
-    private sealed record Connection(GrpcChannel Channel, ModelClient Client);
+    private sealed record Connection(SignedChannel Channel, ModelClient Client);
 }

@@ -1,7 +1,8 @@
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Client;
 
@@ -13,7 +14,7 @@ namespace RemoteModel.Client;
 public sealed class NameDirectory : IDisposable
 {
     private readonly ClientOptions _options;
-    private readonly GrpcChannel _channel;
+    private readonly SignedChannel _channel;
     private readonly NamingClient _client;
 
     /// <summary>A directory of the name server <paramref name="options"/> name (or the usual one).</summary>

@@ -5,7 +5,7 @@ using RemoteModel.Models;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Client;
 

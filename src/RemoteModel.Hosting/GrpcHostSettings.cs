@@ -1,6 +1,6 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using RemoteModel.Transport.Server;
 
 namespace RemoteModel.Hosting;
 
@@ -19,9 +19,9 @@ public sealed class GrpcHostSettings
     /// <summary>Where to listen: <c>http://host:port</c>, <c>https://host:port</c>, <c>unix:/path</c>.</summary>
     public required IReadOnlyList<string> Listen { get; init; }
 
-    /// <summary>The gRPC services to serve, made from the host's services.</summary>
-    public required Func<IServiceProvider, IEnumerable<ServiceDefinition>> Services { get; init; }
+    /// <summary>Adds the executable's services (<c>AddRemoteModels</c>, <c>AddNameService</c>, its hosted services).</summary>
+    public required Action<IServiceCollection> ConfigureServices { get; init; }
 
-    /// <summary>Adds the executable's services; hosted services added here start after the gRPC server listens and stop before it.</summary>
-    public Action<IServiceCollection>? ConfigureServices { get; init; }
+    /// <summary>Maps the executable's gRPC services (<c>MapRemoteModels</c>, <c>MapNameService</c>).</summary>
+    public required Action<IEndpointRouteBuilder> MapServices { get; init; }
 }

@@ -21,6 +21,8 @@ public static class Logging
         var logger = new LoggerConfiguration()
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            // grpc-dotnet logs every call at Debug and every cancelled stream (a viewer leaving) at Information.
+            .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .ReadFrom.Configuration(configuration);
         if (!configuration.GetSection("Serilog:WriteTo").Exists())

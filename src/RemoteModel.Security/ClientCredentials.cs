@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
-using RemoteModel.Transport.Authentication;
-using RemoteModel.Transport.Client;
+using RemoteModel.Grpc.Authentication;
 
 namespace RemoteModel.Security;
 
@@ -44,10 +43,6 @@ public static class ClientCredentials
             return false;
         }
     }
-
-    /// <summary>Channel options whose calls are signed with <see cref="Default"/>.</summary>
-    /// <exception cref="KeyringException">A key or keyring was found but cannot be used.</exception>
-    public static GrpcChannelOptions DefaultChannelOptions() => new() { Signer = Default };
 
     /// <summary>The key in <c>$REMOTEMODEL_KEY</c>, or null when it is not set.</summary>
     /// <exception cref="KeyringException">It is set but not <c>id:base64secret</c>.</exception>

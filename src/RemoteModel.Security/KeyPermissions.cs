@@ -2,8 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Verification;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Server;
+using Grpc.Core;
 
 namespace RemoteModel.Security;
 
@@ -28,23 +27,23 @@ public sealed class KeyPermissions(AuthOptions options, ILogger<KeyPermissions>?
         if (key is null)
         {
             AuthLog.Refused(_logger, context.Method, context.Peer, "(none)", $"no key; needs scope {scopeName}");
-            throw new RpcException(StatusCode.Unauthenticated,
-                $"{context.Method} needs a key with scope '{scopeName}' and the call was not signed (is a keyring set up? see docs/security.md)");
+            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                $"{context.Method} needs a key with scope '{scopeName}' and the call was not signed (is a keyring set up? see docs/security.md)"));
         }
 
         if (!key.Has(scope))
         {
             var has = string.Join(", ", KeyScopeNames.Format(key.Scopes));
             AuthLog.Refused(_logger, context.Method, context.Peer, key.Id, $"lacks scope {scopeName}");
-            throw new RpcException(StatusCode.PermissionDenied,
-                $"key '{key.Id}' lacks scope '{scopeName}' needed by {context.Method}; it has: {(has.Length == 0 ? "none" : has)}");
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"key '{key.Id}' lacks scope '{scopeName}' needed by {context.Method}; it has: {(has.Length == 0 ? "none" : has)}"));
         }
 
         if (!key.Covers(name))
         {
             AuthLog.Refused(_logger, context.Method, context.Peer, key.Id, $"not allowed on {name}");
-            throw new RpcException(StatusCode.PermissionDenied,
-                $"key '{key.Id}' is not allowed on '{name}'; it covers: {string.Join(", ", key.Names)}");
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"key '{key.Id}' is not allowed on '{name}'; it covers: {string.Join(", ", key.Names)}"));
         }
 
         return key;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Security.Verification;
-using RemoteModel.Transport.Authentication;
+using RemoteModel.Grpc.Authentication;
 
 namespace RemoteModel.Security;
 

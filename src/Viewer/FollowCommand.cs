@@ -4,7 +4,7 @@ using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
 using RemoteModel.Security;
-using RemoteModel.Transport;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace RemoteModel.Viewer;

@@ -2,7 +2,8 @@ using System.Threading.Channels;
 using RemoteModel.Client;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
-using RemoteModel.Transport;
+using Grpc.Core;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 using Spectre.Console;
 
 namespace RemoteModel.Viewer;
@@ -92,7 +93,7 @@ internal sealed class LiveTable(IAnsiConsole console, string model, double maxRe
         try
         {
             using var channel = ClientConnections.CreateChannel(endpoint);
-            var description = await new ModelClient(channel).DescribeAsync(_state.Model, new CallOptions { Timeout = DescribeTimeout, CancellationToken = cancellationToken });
+            var description = await new ModelClient(channel).DescribeAsync(_state.Model, new CallOptions(deadline: DateTime.UtcNow + DescribeTimeout, cancellationToken: cancellationToken));
             lock (_state)
             {
                 _state.Describe(description);

@@ -1,7 +1,7 @@
+using Grpc.Core;
 using RemoteModel.Models.Client;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 
 namespace RemoteModel.Controller.Tests;
 
@@ -159,7 +159,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
 
         var models = new ModelClient(_bed.Channel(address));
         await models.ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "ACME" },
-            options: new CallOptions { Headers = new Metadata { { "remotemodel-caller", "alice" } } });
+            options: AsCaller("alice"));
         await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => Row(l) is ["Symbol", "\"ACME\"", "", ['v', ..], _, var by] && by.StartsWith("alice [key local]", StringComparison.Ordinal));
         await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => Row(l) is ["Rate", "1", "Hz", ..]);
         await viewer.WaitForLineAsync("ticker at ", TimeSpan.FromSeconds(30), l => l.Contains("  connected  v", StringComparison.Ordinal) && l.Contains("as wall", StringComparison.Ordinal));
@@ -185,7 +185,7 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         await viewer.WaitForLineAsync("connected to ticker", StartTimeout);
 
         await new ModelClient(_bed.Channel(address)).ModifyAsync("ticker", new Dictionary<string, object?> { ["Rate"] = 50.0 },
-            options: new CallOptions { Headers = new Metadata { { "remotemodel-caller", "bob" } } });
+            options: AsCaller("bob"));
 
         var line = await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(30), l => l.Contains("Rate=50", StringComparison.Ordinal));
         Assert.Contains("CHANGE", line, StringComparison.Ordinal);
@@ -266,6 +266,9 @@ public sealed class ControllerProcessTests : IAsyncLifetime
         // After "--", everything is the script's (here also the --ns the helper adds at the end).
         Assert.Contains(run.Lines, l => l.StartsWith("--not-a-flag,x,--ns,", StringComparison.Ordinal));
     }
+
+    /// <summary>Call options naming <paramref name="caller"/>, as the controller names its user.</summary>
+    private static CallOptions AsCaller(string caller) => new(headers: new Metadata { { "remotemodel-caller", caller } });
 
     private static string[] ErrorLines(ChildProcess process) =>
         process.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

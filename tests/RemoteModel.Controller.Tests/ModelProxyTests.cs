@@ -1,7 +1,8 @@
+using Grpc.Core;
 using RemoteModel.Client;
 using RemoteModel.Naming.Client;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using RemoteModel.Testing;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 
 namespace RemoteModel.Controller.Tests;
 
@@ -44,7 +45,8 @@ public sealed class ModelProxyTests : IAsyncLifetime
         Assert.Equal("bread", (string)oven.Label);
         Assert.Equal(150.0, _servers.Oven.Setpoint);
         var history = proxy.History();
-        Assert.Equal(["alice@lab", "alice@lab"], history.Select(r => r.Caller));
+        // The server checks keys as the model server does, so the audit names the test keyring's key after the caller.
+        Assert.Equal(["alice@lab [key local]", "alice@lab [key local]"], history.Select(r => r.Caller));
         Assert.Contains("Setpoint = 150", ReadableText.Format(history), StringComparison.Ordinal);
     }
 
@@ -113,10 +115,10 @@ public sealed class ModelProxyTests : IAsyncLifetime
         using var names = new NameDirectory(_servers.Options());
         using var oven = await ModelProxy.ConnectAsync(_servers.Address, "oven", _servers.Options());
         using var viewing = new CancellationTokenSource();
-        using var channel = GrpcChannel.ForAddress(_servers.Address);
-        using var subscription = new Models.Client.ModelClient(channel).Subscribe(
-            new Models.V1.SubscribeRequest { Model = "oven", ViewerName = "wall" }, new CallOptions { CancellationToken = viewing.Token });
-        await using var notifications = subscription.ReadAllAsync(viewing.Token).GetAsyncEnumerator();
+        using var channel = TestKeyring.Channel(_servers.Address);
+        using var subscription = new ModelClient(channel).Subscribe(
+            new Models.V1.SubscribeRequest { Model = "oven", ViewerName = "wall" }, new CallOptions(cancellationToken: viewing.Token));
+        await using var notifications = subscription.ResponseStream.ReadAllAsync(viewing.Token).GetAsyncEnumerator();
         Assert.True(await notifications.MoveNextAsync());
 
         var registrations = ReadableText.Format(names.List()).Split('\n');
@@ -165,24 +167,18 @@ public sealed class ModelProxyTests : IAsyncLifetime
     public async Task A_proxy_by_name_looks_its_model_up_again_after_its_server_went_away()
     {
         var first = await LoopbackServers.StartAsync();
-        await Register("oven", first.Address);
+        await _servers.RegisterAsync("oven", first.Address);
         using var oven = await ModelProxy.ConnectAsync("oven", options: _servers.Options());
         Assert.Equal(first.Address, oven.Endpoint);
 
         await first.DisposeAsync();
-        await Register("oven", _servers.Address);
+        await _servers.RegisterAsync("oven", _servers.Address);
         var lost = Assert.Throws<ModelCallException>(() => oven.Query());
 
         Assert.Equal(StatusCode.Unavailable, lost.StatusCode);
         Assert.StartsWith("oven: Query failed: ", lost.Message, StringComparison.Ordinal);
         Assert.Equal(20.0, oven.Query()["Setpoint"]);
         Assert.Equal(_servers.Address, oven.Endpoint);
-    }
-
-    private async Task Register(string name, string endpoint)
-    {
-        using var channel = GrpcChannel.ForAddress(_servers.Address);
-        await new NamingClient(channel).RegisterAsync(new Naming.V1.Registration { Name = name, Kind = "model", Endpoints = { endpoint } }, TimeSpan.Zero);
     }
 
     [Theory]
@@ -200,7 +196,7 @@ public sealed class ModelProxyTests : IAsyncLifetime
         Assert.Equal("[1, 2.5, \"x\"]", ReadableText.Format(new object[] { 1, 2.5, "x" }));
         Assert.Equal("{ a = 1, b = [true] }", ReadableText.Format(new Dictionary<string, object> { ["a"] = 1, ["b"] = new[] { true } }));
         Assert.Equal("[System.Object]", ReadableText.Format(new[] { new object() }));
-        Assert.Equal("model 'x' is gone (UNAVAILABLE)", ReadableText.Error(new RpcException(StatusCode.Unavailable, "model 'x' is gone")));
+        Assert.Equal("model 'x' is gone (UNAVAILABLE)", ReadableText.Error(new RpcException(new Status(StatusCode.Unavailable, "model 'x' is gone"))));
         Assert.Equal("InvalidOperationException: two lines", ReadableText.Error(new AggregateException(new InvalidOperationException("two\nlines"))));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using RemoteModel.Naming.Client;
 using RemoteModel.Testing;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.EndToEnd.Tests;
 
@@ -39,8 +40,8 @@ public sealed class QuickStartTests : IAsyncLifetime
 
         await demo.WaitForLineAsync("connected to ticker", StartTimeout);
         await demo.WaitForLineAsync(string.Empty, StartTimeout, line => line.Contains(" CHANGE ") && line.Contains("by model"));
-        var naming = await NameServerLocator.ConnectAsync(nameServer, UserDirectories.Outsider);
-        var listed = (await naming.ListAsync()).Registrations;
+        using var channel = await NameServerLocator.ConnectAsync(nameServer, UserDirectories.Outsider);
+        var listed = (await new NamingClient(channel).ListAsync()).Registrations;
         Assert.Contains(listed, r => r.Name == "ticker" && r.Kind == "model");
         Assert.Contains(listed, r => r.Name.StartsWith("ticker/viewers/", StringComparison.Ordinal) && r.Kind == "viewer");
         Assert.Contains("Connect(\"ticker\")", demo.StandardError);
@@ -66,8 +67,8 @@ public sealed class QuickStartTests : IAsyncLifetime
         demo.Signal(Posix.SigTerm);
         Assert.Equal(0, await demo.WaitForExitAsync(StopTimeout));
 
-        var naming = await NameServerLocator.ConnectAsync(nameServer, UserDirectories.Outsider);
-        Assert.Empty((await naming.ListAsync()).Registrations);
+        using var channel = await NameServerLocator.ConnectAsync(nameServer, UserDirectories.Outsider);
+        Assert.Empty((await new NamingClient(channel).ListAsync()).Registrations);
         Assert.False(nameServerProcess.HasExited);
     }
 

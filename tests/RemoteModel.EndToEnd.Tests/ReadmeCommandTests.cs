@@ -1,7 +1,9 @@
+using RemoteModel.Grpc.Client;
 using RemoteModel.Models.Client;
 using RemoteModel.Naming.Client;
 using RemoteModel.Testing;
-using RemoteModel.Transport.Client;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.EndToEnd.Tests;
 
@@ -29,9 +31,9 @@ public sealed class ReadmeCommandTests : IAsyncLifetime
         var walkthrough = Readme.Commands("## Walkthrough: four terminals");
         await _walkthrough.StartServerAsync(walkthrough.Single(c => c == "dotnet run --project src/NameServer"));
         await _walkthrough.StartServerAsync(walkthrough.Single(c => c.StartsWith("dotnet run --project src/ModelServer", StringComparison.Ordinal)));
-        using var channel = GrpcChannel.ForAddress(_walkthrough.NameServer);
+        using var channel = SignedChannel.ForAddress(_walkthrough.NameServer);
         var ticker = await new NamingClient(channel).LookupAsync("ticker", wait: TimeSpan.FromSeconds(30));
-        using var modelChannel = GrpcChannel.ForAddress(ticker.Endpoints[0]);
+        using var modelChannel = SignedChannel.ForAddress(ticker.Endpoints[0]);
         var model = new ModelClient(modelChannel);
 
         var commands = Readme.Commands("## Controller (C# REPL) and client library");

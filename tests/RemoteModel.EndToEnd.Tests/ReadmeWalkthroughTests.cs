@@ -1,9 +1,9 @@
 using RemoteModel.Client;
-using RemoteModel.Models.Client;
+using RemoteModel.Grpc.Client;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Testing;
-using RemoteModel.Transport.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.EndToEnd.Tests;
 
@@ -39,7 +39,7 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
         // Terminals 1 to 3.
         var nameServer = await _walkthrough.StartServerAsync(nameServerCommand);
         var modelServer = await _walkthrough.StartServerAsync(modelServerCommand);
-        using var channel = GrpcChannel.ForAddress(_walkthrough.NameServer);
+        using var channel = SignedChannel.ForAddress(_walkthrough.NameServer);
         var naming = new NamingClient(channel);
         await naming.LookupAsync("ticker", wait: TimeSpan.FromSeconds(30));
         var viewers = new[] { _walkthrough.Start(viewerCommand), _walkthrough.Start(viewerCommand) };

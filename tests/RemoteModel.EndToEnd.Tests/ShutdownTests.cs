@@ -1,5 +1,6 @@
 using RemoteModel.Naming.Client;
 using RemoteModel.Testing;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.EndToEnd.Tests;
 
@@ -52,8 +53,8 @@ public sealed class ShutdownTests : IAsyncLifetime
         Assert.Equal(0, await server.WaitForExitAsync(StopTimeout));
         Assert.Contains("stopped viewing ticker", viewer.Lines);
         Assert.Contains("Model server stopped", server.StandardError);
-        var naming = await NameServerLocator.ConnectAsync(_nameServer, UserDirectories.Outsider);
-        Assert.Empty((await naming.ListAsync()).Registrations);
+        using var channel = await NameServerLocator.ConnectAsync(_nameServer, UserDirectories.Outsider);
+        Assert.Empty((await new NamingClient(channel).ListAsync()).Registrations);
     }
 
     private ChildProcess Start(string dll, string[] arguments)

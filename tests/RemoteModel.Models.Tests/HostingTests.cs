@@ -1,11 +1,9 @@
+using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.Server;
 using RemoteModel.Models.V1;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
-using RemoteModel.Transport.Server;
 
 namespace RemoteModel.Models.Tests;
 
@@ -16,13 +14,8 @@ public sealed class HostingTests
     public async Task Changes_and_viewers_are_logged_one_structured_line_each()
     {
         var log = new LogCapture();
-        await using var registry = new ModelRegistry(timeProvider: new FakeTimeProvider(), loggerFactory: log);
-        registry.Add("lab/stage", new Stage());
-        await using var server = GrpcServer.CreateBuilder().AddService(new ModelService(registry).Bind()).Build();
-        await server.StartAsync();
-        using var channel = GrpcChannel.ForAddress(server.Addresses[0]);
-        var client = new ModelClient(channel);
-        var asBob = new CallOptions { Headers = new Metadata().Add(CallerHeaderAuthorizer.CallerHeader, "bob") };
+        await using var server = await ModelTestServer.StartAsync(new FakeTimeProvider(), host: r => r.Add("lab/stage", new Stage()), loggerFactory: log);
+        var client = server.Client(out var asBob, "bob");
 
         var viewer = new Subscription(client, new SubscribeRequest { Model = "lab/stage", ViewerName = "panel" });
         await viewer.NextAsync();

@@ -1,8 +1,8 @@
+using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
 using Kind = RemoteModel.Models.V1.Notification.Types.Kind;
 
 namespace RemoteModel.Models.Tests;
@@ -84,6 +84,6 @@ public sealed class InProcessViewerTests
     {
         await using var host = new ModelHost("lab/stage", new Stage(), timeProvider: new FakeTimeProvider());
         var error = Assert.Throws<RpcException>(() => host.Subscribe(new SubscribeRequest { MaxRateHz = -1 }, "in-process"));
-        Assert.Equal(StatusCode.InvalidArgument, error.Status.Code);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
 }

@@ -1,9 +1,12 @@
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
+using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Security.Keys;
 using RemoteModel.Testing;
-using RemoteModel.Transport.Client;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 
 namespace RemoteModel.Models.Tests;
 
@@ -58,8 +61,8 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         var (_, address) = await StartModelServerAsync("ticker");
         var models = new ModelClient(Channel(address));
         using var viewing = new CancellationTokenSource();
-        using var call = models.Subscribe(new SubscribeRequest { Model = "ticker", ViewerName = "wall-screen" }, new Transport.CallOptions { CancellationToken = viewing.Token });
-        await using var notifications = call.ReadAllAsync(viewing.Token).GetAsyncEnumerator();
+        using var call = models.Subscribe(new SubscribeRequest { Model = "ticker", ViewerName = "wall-screen" }, new CallOptions(cancellationToken: viewing.Token));
+        await using var notifications = call.ResponseStream.ReadAllAsync(viewing.Token).GetAsyncEnumerator();
         Assert.True(await notifications.MoveNextAsync());
         Assert.Equal(Notification.Types.Kind.Snapshot, notifications.Current.Kind);
 
@@ -114,7 +117,7 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
 
         var models = new ModelClient(Channel(address));
         await models.ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = "ACME" },
-            options: new Transport.CallOptions { Headers = new Transport.Metadata { { "remotemodel-caller", "alice" } } });
+            options: new CallOptions(headers: new Metadata { { "remotemodel-caller", "alice" } }));
         var line = await viewer.WaitForLineAsync("", TimeSpan.FromSeconds(10), l => l.Contains("Symbol=\"ACME\"", StringComparison.Ordinal));
         Assert.Contains("CHANGE", line, StringComparison.Ordinal);
         Assert.Contains("by alice [key local] (modify)", line, StringComparison.Ordinal);
@@ -217,5 +220,5 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
 
     private Task<(ChildProcess Process, string Address)> StartModelServerAsync(params string[] names) => _bed.StartTickersAsync(names);
 
-    private GrpcChannel Channel(string address) => _bed.Channel(address);
+    private SignedChannel Channel(string address) => _bed.Channel(address);
 }

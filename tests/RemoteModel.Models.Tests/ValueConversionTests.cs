@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
-using RemoteModel.Transport;
 using Type = System.Type;
 using Value = RemoteModel.Models.V1.Value;
 

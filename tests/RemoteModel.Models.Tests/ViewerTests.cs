@@ -1,8 +1,9 @@
+using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 using Kind = RemoteModel.Models.V1.Notification.Types.Kind;
 
 namespace RemoteModel.Models.Tests;

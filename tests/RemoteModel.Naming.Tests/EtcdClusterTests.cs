@@ -1,8 +1,10 @@
+using RemoteModel.Naming.Client;
 using RemoteModel.Naming.Etcd;
 using RemoteModel.Naming.Registry;
 using RemoteModel.Naming.V1;
 using RemoteModel.Testing;
 using Xunit.Abstractions;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Naming.Tests;
 
@@ -90,8 +92,8 @@ public sealed class EtcdClusterTests(ITestOutputHelper output)
         var secondAddress = (await second.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(60))).Split(' ')[0];
         using var firstChannel = TestKeyring.Channel(firstAddress);
         using var secondChannel = TestKeyring.Channel(secondAddress);
-        var viaFirst = new Client.NamingClient(firstChannel);
-        var viaSecond = new Client.NamingClient(secondChannel);
+        var viaFirst = new NamingClient(firstChannel);
+        var viaSecond = new NamingClient(secondChannel);
 
         var stored = await viaFirst.RegisterAsync(Make("lab/ha"), TimeSpan.FromSeconds(30));
         Assert.Equal(stored.LeaseId, (await viaSecond.LookupAsync("lab/ha")).LeaseId);

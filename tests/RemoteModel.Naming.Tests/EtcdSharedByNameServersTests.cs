@@ -1,11 +1,11 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.Etcd;
 using RemoteModel.Naming.Server;
 using RemoteModel.Naming.V1;
 using RemoteModel.Testing;
-using RemoteModel.Transport.Client;
-using RemoteModel.Transport.Server;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Naming.Tests;
 
@@ -31,7 +31,7 @@ public sealed class EtcdSharedByNameServersTests(EtcdNodeFixture etcd) : IClassF
         }
 
         var hold = first.Client.Hold(Model("lab/held"));
-        await using (var events = hold.ReadAllAsync().GetAsyncEnumerator())
+        await using (var events = hold.ResponseStream.ReadAllAsync().GetAsyncEnumerator())
         {
             Assert.True(await events.MoveNextAsync());
             Assert.Equal("lab/held", (await second.Client.LookupAsync("lab/held")).Name);
@@ -51,20 +51,16 @@ public sealed class EtcdSharedByNameServersTests(EtcdNodeFixture etcd) : IClassF
         private readonly LogCapture _log = new();
         private readonly CancellationTokenSource _stopping = new();
         private EtcdRegistryStore _store = null!;
-        private GrpcServer _server = null!;
-        private GrpcChannel _channel = null!;
+        private ServedNamingService _served = null!;
         private Task _endsElsewhere = Task.CompletedTask;
 
-        public NamingClient Client { get; private set; } = null!;
+        public NamingClient Client => _served.Client;
 
         public static async Task<NameServer> StartAsync(EtcdRegistryOptions options)
         {
             var server = new NameServer { _store = new EtcdRegistryStore(options) };
             var naming = new NamingService(server._store, logger: new Logger<NamingService>(server._log));
-            server._server = GrpcServer.CreateBuilder().AddService(naming.Bind()).Build();
-            await server._server.StartAsync();
-            server._channel = GrpcChannel.ForAddress(server._server.Addresses[0]);
-            server.Client = new NamingClient(server._channel);
+            server._served = await ServedNamingService.StartAsync(naming);
             server._endsElsewhere = naming.LogEndsElsewhereAsync(server._stopping.Token);
             return server;
         }
@@ -76,8 +72,7 @@ public sealed class EtcdSharedByNameServersTests(EtcdNodeFixture etcd) : IClassF
         {
             await _stopping.CancelAsync();
             await _endsElsewhere;
-            _channel.Dispose();
-            await _server.DisposeAsync();
+            await _served.DisposeAsync();
             await _store.DisposeAsync();
         }
     }

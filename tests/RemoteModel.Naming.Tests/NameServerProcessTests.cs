@@ -1,7 +1,9 @@
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Naming.Tests;
 
@@ -135,7 +137,7 @@ public sealed class NameServerProcessTests : IAsyncLifetime
         var process = Track(Executables.Start(Executables.NameServer,
         [
             "--listen", listen, "--data-dir", _dataDirectory,
-            "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01",
+            "--Kestrel:Limits:Http2:KeepAlivePingDelay=00:00:01", "--Kestrel:Limits:Http2:KeepAlivePingTimeout=00:00:01",
         ]));
         var address = (await process.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(60))).Split(' ')[0];
         return (process, address);
@@ -185,10 +187,18 @@ public sealed class NameServerProcessTests : IAsyncLifetime
         }, what, within);
     }
 
-    private sealed class Client(string address) : IDisposable
+    private sealed class Client : IDisposable
     {
-        public NamingClient Naming { get; } = new(TestKeyring.Channel(address));
+        private readonly SignedChannel _channel;
 
-        public void Dispose() => Naming.Channel.Dispose();
+        public Client(string address)
+        {
+            _channel = TestKeyring.Channel(address);
+            Naming = new NamingClient(_channel);
+        }
+
+        public NamingClient Naming { get; }
+
+        public void Dispose() => _channel.Dispose();
     }
 }

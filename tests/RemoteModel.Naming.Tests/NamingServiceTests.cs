@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Naming.Client;
@@ -5,17 +6,16 @@ using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Server;
 using RemoteModel.Naming.V1;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Server;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Naming.Tests;
 
-/// <summary>The naming service over gRPC on loopback, on the embedded store and a manual clock.</summary>
+/// <summary>The naming service over gRPC on loopback (a real Kestrel server), on the embedded store and a fake clock.</summary>
 public sealed class NamingServiceTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new();
     private EmbeddedRegistryStore _store = null!;
-    private GrpcServer _server = null!;
+    private ServedNamingService _served = null!;
     private readonly LogCapture _log = new();
     private readonly CancellationTokenSource _stopping = new();
     private NamingClient _client = null!;
@@ -25,9 +25,8 @@ public sealed class NamingServiceTests : IAsyncLifetime
     {
         _store = new EmbeddedRegistryStore(timeProvider: _clock);
         var service = new NamingService(_store, new NamingServiceOptions { ServerName = "test" }, timeProvider: _clock, logger: new Logger<NamingService>(_log));
-        _server = GrpcServer.CreateBuilder().AddService(service.Bind()).Build();
-        await _server.StartAsync();
-        _client = new NamingClient(Transport.Client.GrpcChannel.ForAddress(_server.Addresses[0]));
+        _served = await ServedNamingService.StartAsync(service);
+        _client = _served.Client;
         _endsElsewhere = service.LogEndsElsewhereAsync(_stopping.Token);
     }
 
@@ -35,8 +34,7 @@ public sealed class NamingServiceTests : IAsyncLifetime
     {
         await _stopping.CancelAsync();
         await _endsElsewhere;
-        _client.Channel.Dispose();
-        await _server.DisposeAsync();
+        await _served.DisposeAsync();
         await _store.DisposeAsync();
     }
 
@@ -144,7 +142,7 @@ public sealed class NamingServiceTests : IAsyncLifetime
         await _client.RegisterAsync(Model("lab/removed"), TimeSpan.Zero);
         Assert.True(await _client.RemoveAsync("lab/removed"));
         var hold = _client.Hold(Model("lab/held"));
-        await using (var events = hold.ReadAllAsync().GetAsyncEnumerator())
+        await using (var events = hold.ResponseStream.ReadAllAsync().GetAsyncEnumerator())
         {
             Assert.True(await events.MoveNextAsync());
             hold.Dispose();
@@ -255,11 +253,9 @@ public sealed class NamingServiceTests : IAsyncLifetime
     {
         var log = new LogCapture();
         var service = new NamingService(_store, timeProvider: _clock, logger: new Logger<NamingService>(log));
-        await using var stopping = GrpcServer.CreateBuilder().AddService(service.Bind()).Build();
-        await stopping.StartAsync();
-        using var channel = Transport.Client.GrpcChannel.ForAddress(stopping.Addresses[0]);
-        using var hold = new NamingClient(channel).Hold(Model("lab/stopped"));
-        await using var events = hold.ReadAllAsync().GetAsyncEnumerator();
+        await using var stopping = await ServedNamingService.StartAsync(service);
+        using var hold = stopping.Client.Hold(Model("lab/stopped"));
+        await using var events = hold.ResponseStream.ReadAllAsync().GetAsyncEnumerator();
         Assert.True(await events.MoveNextAsync());
 
         await stopping.StopAsync();
@@ -307,7 +303,7 @@ public sealed class NamingServiceTests : IAsyncLifetime
     public async Task A_held_registration_lives_while_its_stream_is_open_and_ends_with_it()
     {
         var hold = _client.Hold(Model("held"));
-        await using var events = hold.ReadAllAsync().GetAsyncEnumerator();
+        await using var events = hold.ResponseStream.ReadAllAsync().GetAsyncEnumerator();
         Assert.True(await events.MoveNextAsync());
         Assert.Equal("held", events.Current.Registration.Name);
         Assert.Equal("held", (await _client.LookupAsync("held")).Name);
@@ -321,7 +317,7 @@ public sealed class NamingServiceTests : IAsyncLifetime
     {
         await _client.RegisterAsync(Model("lab/a"));
         using var watch = _client.Watch(new Selector { Prefix = "lab/" });
-        await using var events = watch.ReadAllAsync().GetAsyncEnumerator();
+        await using var events = watch.ResponseStream.ReadAllAsync().GetAsyncEnumerator();
         async Task<WatchEvent> Next()
         {
             Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));

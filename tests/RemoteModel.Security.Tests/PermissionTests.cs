@@ -1,19 +1,20 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using RemoteModel.Grpc.Authentication;
+using RemoteModel.Grpc.Client;
 using RemoteModel.Models.Client;
 using RemoteModel.Models.Server;
 using RemoteModel.Naming.Client;
-using RemoteModel.Naming.Embedded;
 using RemoteModel.Naming.Server;
 using RemoteModel.Naming.V1;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Security.Verification;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
-using RemoteModel.Transport.Server;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Security.Tests;
 
@@ -24,14 +25,14 @@ public sealed class PermissionTests : IAsyncLifetime
     private readonly AccessKey _reader = KeyringFile.NewKey("reader", KeyScopes.Read);
     private readonly AccessKey _stageRegistrar = KeyringFile.NewKey("stage-registrar", KeyScopes.Register, [NamePattern.Parse("stage/*")]);
     private readonly AccessKey _stageOperator = KeyringFile.NewKey("stage-ops", KeyScopes.Control | KeyScopes.Read, [NamePattern.Parse("stage/*")]);
-    private readonly List<GrpcChannel> _channels = [];
-    private GrpcServer _open = null!;
-    private GrpcServer _protected = null!;
+    private readonly List<SignedChannel> _channels = [];
+    private LoopbackServer _open = null!;
+    private LoopbackServer _protected = null!;
 
     public async Task InitializeAsync()
     {
-        _open = await StartAsync(new AuthOptions());
-        _protected = await StartAsync(new AuthOptions { ProtectReads = true });
+        _open = await StartAsync(protectReads: false);
+        _protected = await StartAsync(protectReads: true);
     }
 
     public async Task DisposeAsync()
@@ -107,7 +108,7 @@ public sealed class PermissionTests : IAsyncLifetime
     public async Task Modifying_and_invoking_need_scope_control_on_the_model_and_the_audit_names_the_key()
     {
         var values = new Dictionary<string, object?> { ["Position"] = 12.5 };
-        var asAlice = new CallOptions { Headers = new Metadata().Add(CallerHeaderAuthorizer.CallerHeader, "alice@lab") };
+        var asAlice = new CallOptions(headers: new Metadata { { CallerHeaderAuthorizer.CallerHeader, "alice@lab" } });
         var applied = await Models(_open, _stageOperator).ModifyAsync("stage/1", values, options: asAlice);
 
         var reader = await Refused(() => Models(_open, _reader).ModifyAsync("stage/1", values));
@@ -125,29 +126,39 @@ public sealed class PermissionTests : IAsyncLifetime
         Assert.Equal(12.5, (await Models(_open, null).QueryAsync("stage/1")).Values["Position"].DoubleValue);
     }
 
-    private async Task<GrpcServer> StartAsync(AuthOptions options)
+    /// <summary>
+    /// A server as the executables build theirs (AddNameService, AddRemoteModels: the scope checks
+    /// as the Auth section sets them), verifying with this class's keyring in place of the test keyring.
+    /// </summary>
+    private async Task<LoopbackServer> StartAsync(bool protectReads)
     {
         var keyring = new Keyring([_admin, _reader, _stageRegistrar, _stageOperator]);
-        var permissions = new KeyPermissions(options);
-        var models = new ModelRegistry(null, TimeProvider.System);
-        models.Add("stage/1", new Stage());
-        models.Add("robot/1", new Stage());
-        var server = GrpcServer.CreateBuilder()
-            .AddService(new NamingService(new EmbeddedRegistryStore(), new NamingServiceOptions { ServerName = "test" }, new KeyRegistryAuthorizer(permissions)).Bind())
-            .AddService(new ModelService(models, new KeyModelAuthorizer(permissions)).Bind())
-            .UseCallVerifier(new HmacCallVerifier(KeyringSource.Fixed(keyring), options))
-            .Build();
-        await server.StartAsync();
-        return server;
+        return await LoopbackServer.StartAsync(
+            services =>
+            {
+                services.AddSingleton<CallVerifier>(new HmacCallVerifier(KeyringSource.Fixed(keyring)));
+                services.AddNameService();
+                services.AddRemoteModels((models, _) =>
+                {
+                    models.Add("stage/1", new Stage());
+                    models.Add("robot/1", new Stage());
+                });
+            },
+            app =>
+            {
+                app.MapNameService();
+                app.MapRemoteModels();
+            },
+            new Dictionary<string, string?> { ["Auth:ProtectReads"] = protectReads ? "true" : "false", ["Naming:ServerName"] = "test" });
     }
 
-    private NamingClient Naming(GrpcServer server, AccessKey? key) => new(Channel(server, key));
+    private NamingClient Naming(LoopbackServer server, AccessKey? key) => new(Channel(server, key));
 
-    private ModelClient Models(GrpcServer server, AccessKey? key) => new(Channel(server, key));
+    private ModelClient Models(LoopbackServer server, AccessKey? key) => new(Channel(server, key));
 
-    private GrpcChannel Channel(GrpcServer server, AccessKey? key)
+    private SignedChannel Channel(LoopbackServer server, AccessKey? key)
     {
-        var channel = GrpcChannel.ForAddress(server.Addresses[0], new GrpcChannelOptions { Signer = key is null ? null : new HmacCallSigner(key) });
+        var channel = SignedChannel.ForAddress(server.Address, key is null ? null : new HmacCallSigner(key));
         _channels.Add(channel);
         return channel;
     }

@@ -1,10 +1,11 @@
+using Grpc.Core;
+using RemoteModel.Grpc.Client;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Testing;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Security.Tests;
 
@@ -125,7 +126,7 @@ public sealed class ServerProcessTests : IAsyncLifetime
         var address = await StartNameServerAsync("--Auth:Enabled=false");
         Assert.Contains(_processes[0].StandardError.Split('\n'), l => l.Contains("[WRN]", StringComparison.Ordinal) && l.Contains("AUTHENTICATION IS OFF", StringComparison.Ordinal));
         Assert.False(File.Exists(KeyringPath));
-        using var channel = GrpcChannel.ForAddress(address);
+        using var channel = SignedChannel.ForAddress(address);
         await new NamingClient(channel).RegisterAsync(new Registration { Name = "anyone", Kind = "model", Endpoints = { "http://127.0.0.1:1" } }, TimeSpan.FromSeconds(30));
     }
 
@@ -137,14 +138,16 @@ public sealed class ServerProcessTests : IAsyncLifetime
         Assert.StartsWith("https://127.0.0.1:", address, StringComparison.Ordinal);
 
         var signer = new HmacCallSigner(KeyringFile.Read(KeyringPath).SigningKey()!);
-        using var trusting = GrpcChannel.ForAddress(address, new GrpcChannelOptions { TrustedCertificatePath = certificate, Signer = signer });
+        using var trusting = SignedChannel.ForAddress(address, signer, new ChannelSettings { TrustedCertificatePath = certificate });
         var stored = await new NamingClient(trusting).RegisterAsync(new Registration { Name = "secure", Kind = "model", Endpoints = { "https://127.0.0.1:1" } }, TimeSpan.FromSeconds(30));
         Assert.Equal("secure", stored.Name);
 
-        using var untrusting = GrpcChannel.ForAddress(address, new GrpcChannelOptions { Signer = signer });
+        using var untrusting = SignedChannel.ForAddress(address, signer);
         var error = await Assert.ThrowsAsync<RpcException>(() => new NamingClient(untrusting).PingAsync());
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
         Assert.Contains("The remote certificate is invalid", error.Status.Detail, StringComparison.Ordinal);
+
+        // grpc-dotnet's answer: a failed TLS handshake (no socket or I/O error inside) is INTERNAL, not UNAVAILABLE.
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
     }
 
     [Fact]

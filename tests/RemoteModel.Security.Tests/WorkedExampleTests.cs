@@ -1,10 +1,10 @@
 using System.Buffers;
 using Google.Protobuf;
+using Grpc.Core;
 using RemoteModel.Models.V1;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Security.Verification;
-using RemoteModel.Transport;
 
 namespace RemoteModel.Security.Tests;
 
@@ -41,7 +41,7 @@ public sealed class WorkedExampleTests
             Convert.ToHexStringLower([.. response, .. seal]));
 
         var trailers = new Metadata();
-        sealer.SealEnd(Status.Ok, trailers);
+        sealer.SealEnd(Status.DefaultSuccess, trailers);
         Assert.Equal("1a583a9122ce637c422f2f29068c4fe5bdcacf4fa25ea69f7e61470fe51304f6", trailers.GetValue("remotemodel-status-seal"));
     }
 

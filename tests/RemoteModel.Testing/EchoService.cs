@@ -1,15 +1,19 @@
 using Google.Protobuf;
 using RemoteModel.Testing.V1;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Server;
+using Grpc.Core;
+using RemoteModel.Grpc;
+using RemoteModel.Grpc.Server;
 
 namespace RemoteModel.Testing;
 
 /// <summary>
 /// The echo service as echo.proto describes it: behaviour steered by the request, and counters
 /// of what the server observed so tests can check cancellation and deadlines reached it.
+/// <c>Unimplemented</c> is left to the generated base, which answers UNIMPLEMENTED.
 /// </summary>
-public sealed class EchoService(TimeProvider? timeProvider = null)
+/// <param name="timeProvider">The clock of the delays.</param>
+/// <param name="batchedStream">Stream writes 1 single reply, then batches of 7 serialized replies (the last one shorter), then 1 single, then the empty batch.</param>
+public sealed class EchoService(TimeProvider? timeProvider = null, bool batchedStream = false) : Echo.EchoBase
 {
     public const string SecretDetail = "SECRET-INTERNAL-DETAIL";
 
@@ -26,19 +30,17 @@ public sealed class EchoService(TimeProvider? timeProvider = null)
     /// <summary>Completes when a handler first sees its call cancelled.</summary>
     public Task FirstCancellation => _firstCancellation.Task;
 
-    public ServiceDefinition Bind() =>
-        ServiceDefinition.CreateBuilder(EchoMethods.ServiceName)
-            .AddUnary(EchoMethods.Unary, UnaryAsync)
-            .AddServerStreaming(EchoMethods.Stream, StreamAsync)
-            .AddUnary(EchoMethods.Stats, (_, _) => Task.FromResult(new StatsReply
-            {
-                CancelledCalls = CancelledCalls,
-                DeadlineExceededCalls = DeadlineExceededCalls,
-                CompletedCalls = Interlocked.Read(ref _completed),
-            }))
-            .Build();
+    /// <inheritdoc />
+    public override Task<StatsReply> Stats(StatsRequest request, ServerCallContext context) =>
+        Task.FromResult(new StatsReply
+        {
+            CancelledCalls = CancelledCalls,
+            DeadlineExceededCalls = DeadlineExceededCalls,
+            CompletedCalls = Interlocked.Read(ref _completed),
+        });
 
-    private async Task<EchoReply> UnaryAsync(EchoRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<EchoReply> Unary(EchoRequest request, ServerCallContext context)
     {
         return await Observe(context, async () =>
         {
@@ -60,9 +62,16 @@ public sealed class EchoService(TimeProvider? timeProvider = null)
         });
     }
 
-    private Task StreamAsync(StreamRequest request, IServerStreamWriter<EchoReply> stream, ServerCallContext context) =>
+    /// <inheritdoc />
+    public override Task Stream(StreamRequest request, IServerStreamWriter<EchoReply> stream, ServerCallContext context) =>
         Observe(context, async () =>
         {
+            if (batchedStream)
+            {
+                await WriteBatchedAsync(request, stream);
+                return true;
+            }
+
             if (request.EchoMetadata)
             {
                 await EchoMetadataAsync(context);
@@ -94,7 +103,7 @@ public sealed class EchoService(TimeProvider? timeProvider = null)
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref _cancelled);
-            if (context.Deadline <= _time.GetUtcNow())
+            if (context.Deadline <= _time.GetUtcNow().UtcDateTime)
             {
                 Interlocked.Increment(ref _deadlineExceeded);
             }
@@ -135,7 +144,22 @@ public sealed class EchoService(TimeProvider? timeProvider = null)
 
         if (failure.Code != 0)
         {
-            throw new RpcException((StatusCode)failure.Code, failure.Message);
+            throw new RpcException(new Status((StatusCode)failure.Code, failure.Message));
         }
+    }
+
+    private static async Task WriteBatchedAsync(StreamRequest request, IServerStreamWriter<EchoReply> stream)
+    {
+        var payload = ByteString.CopyFrom(new byte[request.PayloadSize]);
+        EchoReply Reply(int i) => new() { Payload = payload, Sequence = i };
+        await stream.WriteAsync(Reply(0));
+        var i = 1;
+        for (; i < request.Count - 1; i += 7)
+        {
+            await stream.WriteAllAsync([.. Enumerable.Range(i, Math.Min(7, request.Count - 1 - i)).Select(n => new SerializedMessage<EchoReply>(Reply(n)))]);
+        }
+
+        await stream.WriteAsync(Reply(request.Count - 1));
+        await stream.WriteAllAsync(Array.Empty<SerializedMessage<EchoReply>>());
     }
 }

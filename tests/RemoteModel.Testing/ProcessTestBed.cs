@@ -1,5 +1,6 @@
 using RemoteModel.Naming.Client;
-using RemoteModel.Transport.Client;
+using RemoteModel.Grpc.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 using Xunit;
 
 namespace RemoteModel.Testing;
@@ -15,7 +16,7 @@ public sealed class ProcessTestBed : IAsyncDisposable
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly List<ChildProcess> _processes = [];
-    private readonly List<GrpcChannel> _channels = [];
+    private readonly List<SignedChannel> _channels = [];
 
     private readonly bool _authentication;
 
@@ -44,7 +45,7 @@ public sealed class ProcessTestBed : IAsyncDisposable
         var bed = new ProcessTestBed(System.IO.Directory.CreateTempSubdirectory("rm-proc-").FullName, authentication);
         var nameServer = bed.Track(Executables.Start(Executables.NameServer,
         [
-            "--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(bed.Directory, "ns"), "--Grpc:KeepAlivePingDelay=00:00:01", "--Grpc:KeepAlivePingTimeout=00:00:01",
+            "--listen", "http://127.0.0.1:0", "--data-dir", Path.Combine(bed.Directory, "ns"), "--Kestrel:Limits:Http2:KeepAlivePingDelay=00:00:01", "--Kestrel:Limits:Http2:KeepAlivePingTimeout=00:00:01",
             .. bed.AuthenticationArguments,
         ]));
         bed.NameServer = (await nameServer.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
@@ -78,9 +79,9 @@ public sealed class ProcessTestBed : IAsyncDisposable
     }
 
     /// <summary>A channel to <paramref name="address"/>, closed with the others.</summary>
-    public GrpcChannel Channel(string address)
+    public SignedChannel Channel(string address)
     {
-        var channel = _authentication ? TestKeyring.Channel(address) : GrpcChannel.ForAddress(address);
+        var channel = _authentication ? TestKeyring.Channel(address) : SignedChannel.ForAddress(address);
         _channels.Add(channel);
         return channel;
     }

@@ -2,7 +2,7 @@ using RemoteModel.Security;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using RemoteModel.Security.Verification;
-using RemoteModel.Transport.Client;
+using RemoteModel.Grpc.Client;
 
 namespace RemoteModel.Testing;
 
@@ -27,8 +27,11 @@ public static class TestKeyring
         new(KeyringSource.Fixed(Current), timeProvider: timeProvider);
 
     /// <summary>A channel to <paramref name="address"/> that signs with the test keyring's default key, as local tools do.</summary>
-    public static GrpcChannel Channel(string address) =>
-        GrpcChannel.ForAddress(address, new GrpcChannelOptions { Signer = new HmacCallSigner(Current.SigningKey()!) });
+    public static SignedChannel Channel(string address) =>
+        SignedChannel.ForAddress(address, Signer);
+
+    /// <summary>A signer with the test keyring's default key, as local tools sign.</summary>
+    public static HmacCallSigner Signer => new(Current.SigningKey()!);
 
     /// <summary>Sets the keyring up before any test runs; called by each test assembly's module initializer.</summary>
     public static void Initialize() => _ = KeyringPath.Value;

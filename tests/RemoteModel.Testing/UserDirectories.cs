@@ -35,7 +35,7 @@ public sealed class UserDirectories : IDisposable
     public string KeyringPath => Path.Combine(Config, "remotemodel", "keyring.json");
 
     /// <summary>How the test process calls this user's servers: unsigned (it holds none of their keys), so for open reads only.</summary>
-    public static RemoteModel.Transport.Client.GrpcChannelOptions Outsider => new();
+    public static RemoteModel.Grpc.Authentication.CallSigner? Outsider => null;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using Grpc.Core;
+using RemoteModel.Grpc.Authentication;
+using RemoteModel.Grpc.Client;
+using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 
 namespace RemoteModel.Models.Client;
 
@@ -45,6 +47,8 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
         [StatusCode.InvalidArgument, StatusCode.PermissionDenied, StatusCode.Unauthenticated, StatusCode.AlreadyExists, StatusCode.Unimplemented];
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly CallSigner? _signer;
+    private readonly bool _signerSet;
 
     /// <summary>The first wait after a broken subscription; doubled each time up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -52,8 +56,16 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
     /// <summary>The longest wait between attempts.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The options of the channels to the model server; default: signed with this process's usual key.</summary>
-    public GrpcChannelOptions? ChannelOptions { get; init; }
+    /// <summary>What signs the calls to the model server (null: unsigned); default: this process's usual key.</summary>
+    public CallSigner? Signer
+    {
+        get => _signerSet ? _signer : Security.ClientCredentials.Default;
+        init
+        {
+            _signer = value;
+            _signerSet = true;
+        }
+    }
 
     /// <summary>Follows the model until <paramref name="cancellationToken"/> fires or a permanent refusal.</summary>
     public async IAsyncEnumerable<FollowEvent> FollowAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -62,7 +74,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
         while (!cancellationToken.IsCancellationRequested)
         {
             string? endpoint = null;
-            GrpcChannel? channel = null;
+            SignedChannel? channel = null;
             Exception? failure = null;
             IAsyncEnumerator<Notification>? stream = null;
             try
@@ -70,7 +82,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
                 try
                 {
                     endpoint = await address.ResolveAsync(nameServer, cancellationToken).ConfigureAwait(false);
-                    channel = GrpcChannel.ForAddress(endpoint, ChannelOptions ?? Security.ClientCredentials.DefaultChannelOptions());
+                    channel = SignedChannel.ForAddress(endpoint, Signer);
                     stream = new ModelClient(channel).SubscribeAsync(request, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
                 }
                 catch (Exception ex) when (Transient(ex, cancellationToken) || Stopped(ex, cancellationToken))
@@ -87,7 +99,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
                         {
                             if (!await stream.MoveNextAsync().ConfigureAwait(false))
                             {
-                                failure = new RpcException(StatusCode.Unavailable, "the model server ended the subscription");
+                                failure = new RpcException(new Status(StatusCode.Unavailable, "the model server ended the subscription"));
                                 break;
                             }
                         }

@@ -1,6 +1,6 @@
 using System.Reflection;
 using RemoteModel.Models.V1;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -81,8 +81,8 @@ internal sealed class LifecycleBinding
             {
                 if (!_configuration.Any(c => c.Parameter.Name == name))
                 {
-                    throw new RpcException(StatusCode.InvalidArgument,
-                        $"configure has no parameter '{name}'; it takes: {(_configuration.Count == 0 ? "nothing" : string.Join(", ", _configuration.Select(c => c.Parameter.Name)))}");
+                    throw new RpcException(new Status(StatusCode.InvalidArgument,
+                        $"configure has no parameter '{name}'; it takes: {(_configuration.Count == 0 ? "nothing" : string.Join(", ", _configuration.Select(c => c.Parameter.Name)))}"));
                 }
             }
 
@@ -98,7 +98,7 @@ internal sealed class LifecycleBinding
         }
         else if (arguments.Count > 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{operation} takes no arguments; {string.Join(", ", arguments.Keys)} given");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{operation} takes no arguments; {string.Join(", ", arguments.Keys)} given"));
         }
 
         var method = _interface.GetMethod(char.ToUpperInvariant(operation[0]) + operation[1..])!;

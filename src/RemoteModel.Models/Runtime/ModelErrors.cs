@@ -1,5 +1,5 @@
 using RemoteModel.Models.Values;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -15,10 +15,10 @@ internal static class ModelErrors
     {
         RpcException rpc => rpc,
         ValueConversionException conversion => conversion.ToRpc(),
-        ArgumentOutOfRangeException => new RpcException(StatusCode.OutOfRange, $"{what} failed: {exception.Message}"),
-        ArgumentException => new RpcException(StatusCode.InvalidArgument, $"{what} failed: {exception.Message}"),
-        InvalidOperationException => new RpcException(StatusCode.FailedPrecondition, $"{what} failed: {exception.Message}"),
-        NotSupportedException or NotImplementedException => new RpcException(StatusCode.Unimplemented, $"{what} failed: {exception.Message}"),
-        _ => new RpcException(StatusCode.Unknown, $"{what} failed with {exception.GetType().Name}: {exception.Message}"),
+        ArgumentOutOfRangeException => new RpcException(new Status(StatusCode.OutOfRange, $"{what} failed: {exception.Message}")),
+        ArgumentException => new RpcException(new Status(StatusCode.InvalidArgument, $"{what} failed: {exception.Message}")),
+        InvalidOperationException => new RpcException(new Status(StatusCode.FailedPrecondition, $"{what} failed: {exception.Message}")),
+        NotSupportedException or NotImplementedException => new RpcException(new Status(StatusCode.Unimplemented, $"{what} failed: {exception.Message}")),
+        _ => new RpcException(new Status(StatusCode.Unknown, $"{what} failed with {exception.GetType().Name}: {exception.Message}")),
     };
 }

@@ -1,3 +1,4 @@
+using RemoteModel.Grpc;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
@@ -9,7 +10,7 @@ using RemoteModel.Models.Runtime;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
 using RemoteModel.Naming;
-using RemoteModel.Transport;
+using Grpc.Core;
 using Value = RemoteModel.Models.V1.Value;
 
 namespace RemoteModel.Models;
@@ -166,7 +167,7 @@ public sealed partial class ModelHost : IAsyncDisposable
                     var property = Property(name);
                     if (property.ReadOnly)
                     {
-                        throw new RpcException(StatusCode.InvalidArgument, $"property '{name}' is read-only");
+                        throw new RpcException(new Status(StatusCode.InvalidArgument, $"property '{name}' is read-only"));
                     }
 
                     changes.Add((property, Convert(() => property.Convert(value))));
@@ -180,7 +181,7 @@ public sealed partial class ModelHost : IAsyncDisposable
 
                 if (request.DryRun)
                 {
-                    Audit(caller, "modify", request.Values, Status.Ok with { Detail = "dry run: nothing applied" });
+                    Audit(caller, "modify", request.Values, new Status(StatusCode.OK, "dry run: nothing applied"));
                     return response;
                 }
 
@@ -220,7 +221,7 @@ public sealed partial class ModelHost : IAsyncDisposable
                     }
                 }
 
-                Audit(caller, "modify", response.Applied, Status.Ok);
+                Audit(caller, "modify", response.Applied, Status.DefaultSuccess);
                 return response;
             }
             catch (RpcException ex)
@@ -249,7 +250,7 @@ public sealed partial class ModelHost : IAsyncDisposable
                 var response = _schema.Lifecycle is { } lifecycle && LifecycleBinding.IsTransition(request.Operation)
                     ? Transition(lifecycle, request, caller, action)
                     : Operate(request, caller, action);
-                Audit(caller, action, request.Arguments, Status.Ok, response.Version);
+                Audit(caller, action, request.Arguments, Status.DefaultSuccess, response.Version);
                 return response;
             }
             catch (RpcException ex)
@@ -268,17 +269,17 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             if (!_schema.Streams.TryGetValue(stream, out var binding))
             {
-                throw new RpcException(StatusCode.NotFound, $"model '{Name}' has no periodic stream '{stream}'; it has: {List(_schema.Streams.Keys)}");
+                throw new RpcException(new Status(StatusCode.NotFound, $"model '{Name}' has no periodic stream '{stream}'; it has: {List(_schema.Streams.Keys)}"));
             }
 
             if (!double.IsFinite(rateHz) || rateHz < 0)
             {
-                throw new RpcException(StatusCode.InvalidArgument, $"stream '{stream}': a rate must be 0 (off) or positive, not {rateHz}");
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"stream '{stream}': a rate must be 0 (off) or positive, not {rateHz}"));
             }
 
             if (rateHz > binding.MaxRateHz)
             {
-                throw new RpcException(StatusCode.OutOfRange, $"stream '{stream}': {rateHz} Hz is above its maximum of {binding.MaxRateHz} Hz");
+                throw new RpcException(new Status(StatusCode.OutOfRange, $"stream '{stream}': {rateHz} Hz is above its maximum of {binding.MaxRateHz} Hz"));
             }
 
             binding.Timer?.Dispose();
@@ -297,7 +298,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// <summary>The newest audit records, newest last; <paramref name="limit"/> 0 gives the default number.</summary>
     public IReadOnlyList<AuditRecord> History(int limit = 0) =>
         limit < 0
-            ? throw new RpcException(StatusCode.InvalidArgument, $"a history limit cannot be negative ({limit})")
+            ? throw new RpcException(new Status(StatusCode.InvalidArgument, $"a history limit cannot be negative ({limit})"))
             : _audit.Recent(limit == 0 ? _options.DefaultHistoryLimit : limit);
 
     /// <summary>The viewers subscribed now.</summary>
@@ -339,18 +340,18 @@ public sealed partial class ModelHost : IAsyncDisposable
         var properties = request.Properties.Count == 0 ? null : CanonicalFilter(Choose(request.Properties).Select(p => p.Name));
         foreach (var stream in request.Streams.Where(s => !_schema.Streams.ContainsKey(s)))
         {
-            throw new RpcException(StatusCode.NotFound, $"model '{Name}' has no periodic stream '{stream}'; it has: {List(_schema.Streams.Keys)}");
+            throw new RpcException(new Status(StatusCode.NotFound, $"model '{Name}' has no periodic stream '{stream}'; it has: {List(_schema.Streams.Keys)}"));
         }
 
         if (!double.IsFinite(request.MaxRateHz) || request.MaxRateHz < 0 || request.MaxRateHz > _options.MaxViewerRateHz)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"max_rate_hz must be within 0 (unlimited)..{_options.MaxViewerRateHz}, not {request.MaxRateHz}");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"max_rate_hz must be within 0 (unlimited)..{_options.MaxViewerRateHz}, not {request.MaxRateHz}"));
         }
 
         if (request.ViewerName.Length > 0 && (request.ViewerName.Contains('/') || NameRules.Problem(request.ViewerName) is not null))
         {
-            throw new RpcException(StatusCode.InvalidArgument,
-                $"viewer name '{request.ViewerName}' is not one name segment: use letters, digits, '.', '_' and '-'");
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"viewer name '{request.ViewerName}' is not one name segment: use letters, digits, '.', '_' and '-'"));
         }
 
         var name = request.ViewerName.Length > 0 ? request.ViewerName : $"viewer-{Random.Shared.Next():x8}";
@@ -378,12 +379,12 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             if (_viewers.Count >= _options.MaxViewers)
             {
-                throw new RpcException(StatusCode.ResourceExhausted, $"model '{Name}' has its maximum of {_options.MaxViewers} viewers");
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, $"model '{Name}' has its maximum of {_options.MaxViewers} viewers"));
             }
 
             if (!_viewers.TryAdd(viewer.Name, viewer))
             {
-                throw new RpcException(StatusCode.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{Name}'");
+                throw new RpcException(new Status(StatusCode.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{Name}'"));
             }
 
             snapshot = new SerializedMessage<Notification>(Snapshot(viewer, Notification.Types.Kind.Snapshot));
@@ -538,13 +539,13 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             var names = (_schema.Lifecycle is null ? [] : new[] { LifecycleBinding.Init, LifecycleBinding.Configure, LifecycleBinding.Invalidate, LifecycleBinding.Deinit })
                 .Concat(_schema.Operations.Keys);
-            throw new RpcException(StatusCode.NotFound, $"model '{Name}' has no operation '{request.Operation}'; it has: {List(names)}");
+            throw new RpcException(new Status(StatusCode.NotFound, $"model '{Name}' has no operation '{request.Operation}'; it has: {List(names)}"));
         }
 
         if (operation.AllowedIn.Count > 0 && !operation.AllowedIn.Contains(_state))
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
-                $"operation '{operation.Name}' is allowed only in {string.Join(", ", operation.AllowedIn.Select(StateName))}; the model is {StateName(_state)}");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"operation '{operation.Name}' is allowed only in {string.Join(", ", operation.AllowedIn.Select(StateName))}; the model is {StateName(_state)}"));
         }
 
         var arguments = Convert(() => operation.BindArguments(request.Arguments));
@@ -579,8 +580,8 @@ public sealed partial class ModelHost : IAsyncDisposable
         var allowed = LifecycleBinding.Allowed(_state);
         if (!allowed.Contains(operation))
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
-                $"'{operation}' is not allowed while the model is {StateName(_state)}; allowed now: {List(allowed)}");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"'{operation}' is not allowed while the model is {StateName(_state)}; allowed now: {List(allowed)}"));
         }
 
         _touched = new HashSet<string>(StringComparer.Ordinal);
@@ -600,7 +601,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             _state = LifecycleState.Faulted;
             var inner = ModelErrors.ToRpc(ex, operation);
-            failure = new RpcException(inner.StatusCode, $"{inner.Status.Detail}; the model is now FAULTED (only deinit is allowed)");
+            failure = new RpcException(new Status(inner.StatusCode, $"{inner.Status.Detail}; the model is now FAULTED (only deinit is allowed)"));
         }
 
         var touched = _touched;
@@ -746,14 +747,14 @@ public sealed partial class ModelHost : IAsyncDisposable
     {
         if (expected is { } version && version != _version)
         {
-            throw new RpcException(StatusCode.Aborted, $"model '{Name}' is at version {_version}, not the expected {version}; query it and try again");
+            throw new RpcException(new Status(StatusCode.Aborted, $"model '{Name}' is at version {_version}, not the expected {version}; query it and try again"));
         }
     }
 
     private PropertyBinding Property(string name) =>
         _schema.Properties.TryGetValue(name, out var property)
             ? property
-            : throw new RpcException(StatusCode.NotFound, $"model '{Name}' has no property '{name}'; it has: {List(_schema.Properties.Keys)}");
+            : throw new RpcException(new Status(StatusCode.NotFound, $"model '{Name}' has no property '{name}'; it has: {List(_schema.Properties.Keys)}"));
 
     private List<PropertyBinding> Choose(IEnumerable<string>? names)
     {
@@ -782,18 +783,18 @@ public sealed partial class ModelHost : IAsyncDisposable
             Caller = caller,
             Action = action,
             Version = version ?? _version,
-            StatusCode = (int)status.Code,
+            StatusCode = (int)status.StatusCode,
             StatusMessage = status.Detail,
         };
         record.Changes.Add(changes.ToDictionary(c => c.Key, c => c.Value));
         _audit.Add(record);
-        if (status.Code == StatusCode.OK)
+        if (status.StatusCode == StatusCode.OK)
         {
             LogChangeApplied(Caller: caller, Model: Name, Action: action, Version: record.Version, Changes: record.Changes.ToDisplayString(), Note: status.Detail);
         }
         else
         {
-            LogChangeRefused(Caller: caller, Model: Name, Action: action, Code: status.Code, Reason: status.Detail);
+            LogChangeRefused(Caller: caller, Model: Name, Action: action, Code: status.StatusCode, Reason: status.Detail);
         }
     }
 

@@ -23,9 +23,15 @@ public sealed class ModelHostOptions
 
     internal void Validate()
     {
-        if (ViewerQueueCapacity < 1 || MaxViewers < 1 || HistoryCapacity < 1 || DefaultHistoryLimit < 1 || !(MaxViewerRateHz > 0))
+        if (Problem() is { } problem)
         {
-            throw new ArgumentException("Model host limits must be positive: ViewerQueueCapacity, MaxViewers, HistoryCapacity, DefaultHistoryLimit, MaxViewerRateHz.");
+            throw new ArgumentException(problem);
         }
     }
+
+    /// <summary>What is wrong with these limits, or null.</summary>
+    internal string? Problem() =>
+        ViewerQueueCapacity < 1 || MaxViewers < 1 || HistoryCapacity < 1 || DefaultHistoryLimit < 1 || !(MaxViewerRateHz > 0)
+            ? "Model host limits must be positive: ViewerQueueCapacity, MaxViewers, HistoryCapacity, DefaultHistoryLimit, MaxViewerRateHz."
+            : null;
 }

@@ -1,7 +1,7 @@
 using System.Reflection;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -45,14 +45,14 @@ internal sealed class OperationBinding
         {
             if (!Parameters.Any(p => p.Name == name))
             {
-                throw new RpcException(StatusCode.InvalidArgument,
-                    $"operation '{Name}' has no parameter '{name}'; it takes: {(Parameters.Count == 0 ? "nothing" : string.Join(", ", Parameters.Select(p => p.Name)))}");
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"operation '{Name}' has no parameter '{name}'; it takes: {(Parameters.Count == 0 ? "nothing" : string.Join(", ", Parameters.Select(p => p.Name)))}"));
             }
         }
 
         return [.. Parameters.Select(p => arguments.TryGetValue(p.Name, out var value) ? p.Convert(value, Name)
             : p.HasDefault ? p.DefaultValue
-            : throw new RpcException(StatusCode.InvalidArgument, $"operation '{Name}' needs parameter '{p.Name}' ({ValueCodec.Label(p.Type)}), which has no default"))];
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"operation '{Name}' needs parameter '{p.Name}' ({ValueCodec.Label(p.Type)}), which has no default")))];
     }
 
     public object? Invoke(object model, object?[] arguments) =>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 

@@ -1,5 +1,6 @@
+using RemoteModel.Grpc;
 using RemoteModel.Models.V1;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 

@@ -1,4 +1,4 @@
-using RemoteModel.Transport.Server;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Server;
 

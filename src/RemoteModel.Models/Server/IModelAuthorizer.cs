@@ -1,10 +1,10 @@
-using RemoteModel.Transport.Server;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Server;
 
 /// <summary>
 /// Decides who a call comes from and whether it may do what it asks. The model service calls it
-/// before every action; it throws <see cref="Transport.RpcException"/> (UNAUTHENTICATED or
+/// before every action; it throws <see cref="RpcException"/> (UNAUTHENTICATED or
 /// PERMISSION_DENIED) to refuse, and otherwise returns the caller's identity, which versioned
 /// changes and audit records carry.
 /// </summary>

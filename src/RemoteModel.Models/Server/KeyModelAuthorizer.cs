@@ -1,6 +1,6 @@
 using RemoteModel.Security;
 using RemoteModel.Security.Keys;
-using RemoteModel.Transport.Server;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Server;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Models.V1;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Server;
+using Grpc.Core;
+using RemoteModel.Grpc.Server;
 
 namespace RemoteModel.Models.Server;
 
@@ -10,7 +10,7 @@ namespace RemoteModel.Models.Server;
 /// The gRPC model service over a <see cref="ModelRegistry"/>: finds the model each call names,
 /// asks the authorizer who the caller is and whether it may, and hands the call to the model's host.
 /// </summary>
-public sealed partial class ModelService
+public sealed partial class ModelService : Model.ModelBase
 {
     private readonly ModelRegistry _registry;
     private readonly IModelAuthorizer _authorizer;
@@ -24,21 +24,8 @@ public sealed partial class ModelService
         _logger = logger ?? NullLogger<ModelService>.Instance;
     }
 
-    /// <summary>The service's methods bound to this instance, ready to serve.</summary>
-    public ServiceDefinition Bind() =>
-        ServiceDefinition.CreateBuilder(ModelMethods.ServiceName)
-            .AddUnary(ModelMethods.ListModels, ListModelsAsync)
-            .AddUnary(ModelMethods.Describe, DescribeAsync)
-            .AddUnary(ModelMethods.Query, QueryAsync)
-            .AddUnary(ModelMethods.Modify, ModifyAsync)
-            .AddUnary(ModelMethods.Invoke, InvokeAsync)
-            .AddServerStreaming(ModelMethods.Subscribe, SubscribeAsync)
-            .AddUnary(ModelMethods.ListViewers, ListViewersAsync)
-            .AddUnary(ModelMethods.History, HistoryAsync)
-            .AddUnary(ModelMethods.SetStreamRate, SetStreamRateAsync)
-            .Build();
-
-    private async Task<ListModelsResponse> ListModelsAsync(ListModelsRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
         await _authorizer.AuthorizeAsync(context, ModelAction.Read, string.Empty);
         var response = new ListModelsResponse();
@@ -46,46 +33,54 @@ public sealed partial class ModelService
         return response;
     }
 
-    private async Task<ModelDescription> DescribeAsync(DescribeRequest request, ServerCallContext context) =>
+    /// <inheritdoc />
+    public override async Task<ModelDescription> Describe(DescribeRequest request, ServerCallContext context) =>
         (await HostAsync(request.Model, ModelAction.Read, context)).Host.Describe();
 
-    private async Task<QueryResponse> QueryAsync(QueryRequest request, ServerCallContext context) =>
+    /// <inheritdoc />
+    public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context) =>
         (await HostAsync(request.Model, ModelAction.Read, context)).Host.Query(request.Properties);
 
-    private async Task<ModifyResponse> ModifyAsync(ModifyRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<ModifyResponse> Modify(ModifyRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Modify, context);
         return host.Modify(request, caller);
     }
 
-    private async Task<InvokeResponse> InvokeAsync(InvokeRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<InvokeResponse> Invoke(InvokeRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Invoke, context);
         return host.Invoke(request, caller);
     }
 
-    private async Task SubscribeAsync(SubscribeRequest request, IServerStreamWriter<Notification> stream, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<Notification> stream, ServerCallContext context)
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Subscribe, context);
         // Everything queued for the viewer goes out with one flush; each change was serialized once for all its viewers.
-        await host.ServeViewerAsync(request, context.Peer, stream.WriteAsync, context.CancellationToken);
+        await host.ServeViewerAsync(request, context.Peer, stream.WriteAllAsync, context.CancellationToken);
     }
 
-    private async Task<ListViewersResponse> ListViewersAsync(ListViewersRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<ListViewersResponse> ListViewers(ListViewersRequest request, ServerCallContext context)
     {
         var response = new ListViewersResponse();
         response.Viewers.AddRange((await HostAsync(request.Model, ModelAction.Read, context)).Host.Viewers());
         return response;
     }
 
-    private async Task<HistoryResponse> HistoryAsync(HistoryRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<HistoryResponse> History(HistoryRequest request, ServerCallContext context)
     {
         var response = new HistoryResponse();
         response.Records.AddRange((await HostAsync(request.Model, ModelAction.Read, context)).Host.History(request.Limit));
         return response;
     }
 
-    private async Task<SetStreamRateResponse> SetStreamRateAsync(SetStreamRateRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<SetStreamRateResponse> SetStreamRate(SetStreamRateRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.SetStreamRate, context);
         return new SetStreamRateResponse { Stream = host.SetStreamRate(request.Stream, request.RateHz, caller) };
@@ -100,8 +95,8 @@ public sealed partial class ModelService
         {
             var hosted = _registry.Names;
             LogUnknownModel(model, context.Peer);
-            throw new RpcException(StatusCode.NotFound,
-                $"no model '{model}' on this server; it hosts: {(hosted.Count == 0 ? "none" : string.Join(", ", hosted))}");
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"no model '{model}' on this server; it hosts: {(hosted.Count == 0 ? "none" : string.Join(", ", hosted))}"));
         }
 
         return (host, caller);

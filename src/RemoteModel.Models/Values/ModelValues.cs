@@ -1,6 +1,6 @@
 using RemoteModel.Models.Values;
 using RemoteModel.Models.V1;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Models;
 

@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Duration = Google.Protobuf.WellKnownTypes.Duration;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using RemoteModel.Models.V1;
-using RemoteModel.Transport;
+using Grpc.Core;
 using Type = System.Type;
 using Value = RemoteModel.Models.V1.Value;
 using ValueType = RemoteModel.Models.V1.ValueType;

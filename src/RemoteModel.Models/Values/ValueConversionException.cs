@@ -1,4 +1,4 @@
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Models.Values;
 
@@ -7,5 +7,5 @@ internal sealed class ValueConversionException(StatusCode code, string message) 
 {
     public StatusCode Code { get; } = code;
 
-    public RpcException ToRpc() => new(Code, Message);
+    public RpcException ToRpc() => new(new Status(Code, Message));
 }

@@ -1,5 +1,7 @@
-using RemoteModel.Transport;
-using RemoteModel.Transport.Client;
+using Grpc.Core;
+using RemoteModel.Grpc.Authentication;
+using RemoteModel.Grpc.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Naming.Client;
 
@@ -27,20 +29,23 @@ public static class NameServerLocator
     }
 
     /// <summary>
-    /// A client for the name server, checked with a ping. A name server that does not answer is
-    /// reported in one line that says how to start one. Without <paramref name="options"/>, calls
-    /// are signed with this process's usual key.
+    /// A channel to the name server (<see cref="Resolve"/>), its calls signed with this process's
+    /// usual key (<see cref="Security.ClientCredentials.Default"/>), once the server has answered a ping.
     /// </summary>
-    /// <exception cref="NameServerUnreachableException">No name server answers at the address.</exception>
-    public static async Task<NamingClient> ConnectAsync(string? explicitAddress = null, GrpcChannelOptions? options = null, CancellationToken cancellationToken = default)
+    /// <exception cref="NameServerUnreachableException">No name server answers there.</exception>
+    public static Task<SignedChannel> ConnectAsync(string? explicitAddress = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(explicitAddress, Security.ClientCredentials.Default, cancellationToken);
+
+    /// <summary>A channel to the name server whose calls <paramref name="signer"/> signs (null: unsigned), once the server has answered a ping.</summary>
+    /// <exception cref="NameServerUnreachableException">No name server answers there.</exception>
+    public static async Task<SignedChannel> ConnectAsync(string? explicitAddress, CallSigner? signer, CancellationToken cancellationToken = default)
     {
         var address = Resolve(explicitAddress);
-        var channel = GrpcChannel.ForAddress(address, options ?? Security.ClientCredentials.DefaultChannelOptions());
-        var client = new NamingClient(channel);
+        var channel = SignedChannel.ForAddress(address, signer);
         try
         {
-            await client.PingAsync(new CallOptions { Timeout = TimeSpan.FromSeconds(5), CancellationToken = cancellationToken });
-            return client;
+            await new NamingClient(channel).PingAsync(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken));
+            return channel;
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unimplemented)
         {

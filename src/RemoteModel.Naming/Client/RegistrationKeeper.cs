@@ -2,9 +2,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Naming.V1;
 using RemoteModel.Security;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Authentication;
-using RemoteModel.Transport.Client;
+using Grpc.Core;
+using RemoteModel.Grpc.Authentication;
+using RemoteModel.Grpc.Client;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
 namespace RemoteModel.Naming.Client;
 
@@ -16,7 +17,7 @@ namespace RemoteModel.Naming.Client;
 public sealed partial class RegistrationKeeper : IAsyncDisposable
 {
     private readonly Registration _registration;
-    private readonly GrpcChannel _channel;
+    private readonly SignedChannel _channel;
     private readonly bool _ownsChannel;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,12 +35,12 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
     /// Creates a keeper that holds its registration over <paramref name="nameServer"/>, a channel
     /// shared with other keepers (each hold is one stream on it) and not disposed by this one.
     /// </summary>
-    public RegistrationKeeper(Registration registration, GrpcChannel nameServer, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public RegistrationKeeper(Registration registration, SignedChannel nameServer, TimeProvider? timeProvider = null, ILogger? logger = null)
         : this(registration, nameServer, ownsChannel: false, timeProvider, logger)
     {
     }
 
-    private RegistrationKeeper(Registration registration, GrpcChannel channel, bool ownsChannel, TimeProvider? timeProvider, ILogger? logger)
+    private RegistrationKeeper(Registration registration, SignedChannel channel, bool ownsChannel, TimeProvider? timeProvider, ILogger? logger)
     {
         _registration = registration.Clone();
         _channel = channel;
@@ -54,12 +55,11 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
     /// server is noticed; its calls signed by <paramref name="signer"/>, or unsigned when it is null
     /// (for a name server with authentication off, which cannot seal its answers to a signed call).
     /// </summary>
-    public static GrpcChannel CreateChannel(string nameServer, CallSigner? signer) =>
-        GrpcChannel.ForAddress(nameServer, new GrpcChannelOptions
+    public static SignedChannel CreateChannel(string nameServer, CallSigner? signer) =>
+        SignedChannel.ForAddress(nameServer, signer, new ChannelSettings
         {
             KeepAlivePingDelay = TimeSpan.FromSeconds(10),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            Signer = signer,
         });
 
     /// <summary>The name server this keeper registers with.</summary>
@@ -113,8 +113,8 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
         {
             try
             {
-                using var hold = client.Hold(_registration, options: new CallOptions { CancellationToken = stopping });
-                await foreach (var held in hold.ReadAllAsync(stopping).ConfigureAwait(false))
+                using var hold = client.Hold(_registration, options: new CallOptions(cancellationToken: stopping));
+                await foreach (var held in hold.ResponseStream.ReadAllAsync(stopping).ConfigureAwait(false))
                 {
                     Current = held.Registration;
                     delay = InitialRetryDelay;
@@ -125,7 +125,7 @@ public sealed partial class RegistrationKeeper : IAsyncDisposable
             }
             catch (RpcException ex) when (!stopping.IsCancellationRequested)
             {
-                LogLost(_registration.Name, NameServer, ex.Status.Code, ex.Status.Detail, delay);
+                LogLost(_registration.Name, NameServer, ex.Status.StatusCode, ex.Status.Detail, delay);
             }
             catch (Exception ex) when (ex is OperationCanceledException or RpcException && stopping.IsCancellationRequested)
             {

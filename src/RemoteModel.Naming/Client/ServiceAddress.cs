@@ -1,3 +1,6 @@
+using Grpc.Core;
+using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
+
 namespace RemoteModel.Naming.Client;
 
 /// <summary>
@@ -60,13 +63,10 @@ public sealed record ServiceAddress
             return Direct;
         }
 
-        var client = await NameServerLocator.ConnectAsync(NameServer ?? nameServer, cancellationToken: cancellationToken);
-        using (client.Channel)
-        {
-            var registration = await client.LookupAsync(Name!, options: new Transport.CallOptions { CancellationToken = cancellationToken });
-            return registration.Endpoints.FirstOrDefault()
-                ?? throw new Transport.RpcException(Transport.StatusCode.FailedPrecondition, $"'{Name}' is registered without an endpoint.");
-        }
+        using var channel = await NameServerLocator.ConnectAsync(NameServer ?? nameServer, cancellationToken: cancellationToken);
+        var registration = await new NamingClient(channel).LookupAsync(Name!, options: new CallOptions(cancellationToken: cancellationToken));
+        return registration.Endpoints.FirstOrDefault()
+            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"'{Name}' is registered without an endpoint."));
     }
 
     /// <inheritdoc />

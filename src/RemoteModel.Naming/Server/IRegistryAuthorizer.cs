@@ -1,10 +1,10 @@
-using RemoteModel.Transport.Server;
+using Grpc.Core;
 
 namespace RemoteModel.Naming.Server;
 
 /// <summary>
 /// Decides whether a call may do what it asks. The name server calls it before every action;
-/// it throws <see cref="Transport.RpcException"/> (UNAUTHENTICATED or PERMISSION_DENIED) to refuse.
+/// it throws <see cref="RpcException"/> (UNAUTHENTICATED or PERMISSION_DENIED) to refuse.
 /// </summary>
 public interface IRegistryAuthorizer
 {

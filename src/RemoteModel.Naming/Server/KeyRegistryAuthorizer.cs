@@ -1,6 +1,6 @@
+using Grpc.Core;
 using RemoteModel.Security;
 using RemoteModel.Security.Keys;
-using RemoteModel.Transport.Server;
 
 namespace RemoteModel.Naming.Server;
 

@@ -3,9 +3,10 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Naming.Registry;
+using RemoteModel.Grpc.Server;
 using RemoteModel.Naming.V1;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Server;
+using NamingApi = RemoteModel.Naming.V1.Naming;
+using Grpc.Core;
 
 namespace RemoteModel.Naming.Server;
 
@@ -13,7 +14,7 @@ namespace RemoteModel.Naming.Server;
 /// The gRPC naming service over a registry store: validates, authorizes, logs one line per
 /// registration event, and turns store outcomes into precise statuses.
 /// </summary>
-public sealed partial class NamingService
+public sealed partial class NamingService : NamingApi.NamingBase
 {
     private static readonly string Version =
         typeof(NamingService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
@@ -41,28 +42,16 @@ public sealed partial class NamingService
         _endedHere = new EndedHere(_time);
     }
 
-    /// <summary>The service's methods bound to this instance, ready to serve.</summary>
-    public ServiceDefinition Bind() =>
-        ServiceDefinition.CreateBuilder(NamingMethods.ServiceName)
-            .AddUnary(NamingMethods.Register, RegisterAsync)
-            .AddServerStreaming(NamingMethods.Hold, HoldAsync)
-            .AddUnary(NamingMethods.KeepAlive, KeepAliveAsync)
-            .AddUnary(NamingMethods.Unregister, UnregisterAsync)
-            .AddUnary(NamingMethods.Remove, RemoveAsync)
-            .AddUnary(NamingMethods.Lookup, LookupAsync)
-            .AddUnary(NamingMethods.List, ListAsync)
-            .AddServerStreaming(NamingMethods.Watch, WatchAsync)
-            .AddUnary(NamingMethods.Ping, PingAsync)
-            .Build();
-
-    private async Task<RegisterResponse> RegisterAsync(RegisterRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
         var ttl = request.Ttl is null ? _options.DefaultTtl : request.Ttl.ToTimeSpan();
         var stored = await StoreRegistrationAsync(request, ttl == TimeSpan.Zero ? null : ttl, context);
         return new RegisterResponse { Registration = stored };
     }
 
-    private async Task HoldAsync(RegisterRequest request, IServerStreamWriter<HoldEvent> stream, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task Hold(RegisterRequest request, IServerStreamWriter<HoldEvent> stream, ServerCallContext context)
     {
         var stored = await StoreRegistrationAsync(request, _options.HoldLeaseTtl, context);
         var endedElsewhere = false;
@@ -77,8 +66,8 @@ public sealed partial class NamingService
                 {
                     // Its end was logged by whoever ended it: a Remove, or the expiry log.
                     endedElsewhere = true;
-                    throw new RpcException(StatusCode.Aborted,
-                        $"The registration of '{stored.Name}' was removed (by an administrator, or its lease ran out); register again.");
+                    throw new RpcException(new Status(StatusCode.Aborted,
+                        $"The registration of '{stored.Name}' was removed (by an administrator, or its lease ran out); register again."));
                 }
             }
         }
@@ -86,7 +75,7 @@ public sealed partial class NamingService
         {
             if (!endedElsewhere && await EndLeaseAsync(stored.LeaseId, CancellationToken.None))
             {
-                LogUnregistered(stored.Name, stored.Kind, context.IsServerStopping ? "name server stopping" : "holder disconnected");
+                LogUnregistered(stored.Name, stored.Kind, ServerStopping.IsStopping(context) ? "name server stopping" : "holder disconnected");
             }
         }
     }
@@ -184,27 +173,30 @@ public sealed partial class NamingService
         return ended;
     }
 
-    private async Task<KeepAliveResponse> KeepAliveAsync(KeepAliveRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<KeepAliveResponse> KeepAlive(KeepAliveRequest request, ServerCallContext context)
     {
         await _authorizer.AuthorizeLeaseAsync(context, RegistryAction.Register, () => LeaseNamesAsync(request.LeaseId, context.CancellationToken));
         var ttl = await Guard(_store.KeepAliveAsync(request.LeaseId, context.CancellationToken))
-            ?? throw new RpcException(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended); register again.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended); register again."));
         return new KeepAliveResponse { Ttl = Duration.FromTimeSpan(ttl) };
     }
 
-    private async Task<UnregisterResponse> UnregisterAsync(UnregisterRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<UnregisterResponse> Unregister(UnregisterRequest request, ServerCallContext context)
     {
         await _authorizer.AuthorizeLeaseAsync(context, RegistryAction.Unregister, () => LeaseNamesAsync(request.LeaseId, context.CancellationToken));
         if (!await EndLeaseAsync(request.LeaseId, context.CancellationToken))
         {
-            throw new RpcException(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended already).");
+            throw new RpcException(new Status(StatusCode.NotFound, $"Lease {request.LeaseId} is gone (it ran out or was ended already)."));
         }
 
         LogLeaseEnded(request.LeaseId, context.Peer);
         return new UnregisterResponse();
     }
 
-    private async Task<RemoveResponse> RemoveAsync(RemoveRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<RemoveResponse> Remove(RemoveRequest request, ServerCallContext context)
     {
         ValidateName(request.Name);
         await _authorizer.AuthorizeAsync(context, RegistryAction.Remove, request.Name);
@@ -222,25 +214,27 @@ public sealed partial class NamingService
         return new RemoveResponse { Removed = removed };
     }
 
-    private async Task<LookupResponse> LookupAsync(LookupRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
     {
         ValidateName(request.Name);
         await _authorizer.AuthorizeAsync(context, RegistryAction.Read, request.Name);
         var wait = request.Wait?.ToTimeSpan() ?? TimeSpan.Zero;
         if (wait > _options.MaxLookupWait)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"A lookup may wait at most {_options.MaxLookupWait}; {wait} was asked.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"A lookup may wait at most {_options.MaxLookupWait}; {wait} was asked."));
         }
 
         var found = await Guard(_store.GetAsync(request.Name, context.CancellationToken))
             ?? (wait > TimeSpan.Zero ? await WaitForNameAsync(request.Name, wait, context.CancellationToken) : null);
         return found is null
-            ? throw new RpcException(StatusCode.NotFound,
-                wait > TimeSpan.Zero ? $"No registration named '{request.Name}' appeared within {wait}." : $"No registration named '{request.Name}'.")
+            ? throw new RpcException(new Status(StatusCode.NotFound,
+                wait > TimeSpan.Zero ? $"No registration named '{request.Name}' appeared within {wait}." : $"No registration named '{request.Name}'."))
             : new LookupResponse { Registration = found };
     }
 
-    private async Task<ListResponse> ListAsync(ListRequest request, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task<ListResponse> List(ListRequest request, ServerCallContext context)
     {
         var matcher = new SelectorMatcher(request.Selector, _options.PatternTimeout);
         await _authorizer.AuthorizeAsync(context, RegistryAction.Read, matcher.Prefix);
@@ -254,7 +248,8 @@ public sealed partial class NamingService
     /// A snapshot (SNAPSHOT events, then SNAPSHOT_END), then live changes. Should the store lose
     /// the watch's place, a fresh snapshot follows: a client treats SNAPSHOT after live events as a reset.
     /// </summary>
-    private async Task WatchAsync(WatchRequest request, IServerStreamWriter<WatchEvent> stream, ServerCallContext context)
+    /// <inheritdoc />
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> stream, ServerCallContext context)
     {
         var matcher = new SelectorMatcher(request.Selector, _options.PatternTimeout);
         await _authorizer.AuthorizeAsync(context, RegistryAction.Read, matcher.Prefix);
@@ -290,32 +285,33 @@ public sealed partial class NamingService
     private async Task<IReadOnlyList<string>> LeaseNamesAsync(long leaseId, CancellationToken cancellationToken) =>
         [.. (await Guard(_store.ListAsync(string.Empty, cancellationToken))).Registrations.Where(r => r.LeaseId == leaseId).Select(r => r.Name)];
 
-    private Task<PingResponse> PingAsync(PingRequest request, ServerCallContext context) =>
+    /// <inheritdoc />
+    public override Task<PingResponse> Ping(PingRequest request, ServerCallContext context) =>
         Task.FromResult(new PingResponse { Server = _options.ServerName, Version = Version, Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) });
 
     private async Task<Registration> StoreRegistrationAsync(RegisterRequest request, TimeSpan? ttl, ServerCallContext context)
     {
         var registration = request.Registration
-            ?? throw new RpcException(StatusCode.InvalidArgument, "The request has no registration.");
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "The request has no registration."));
         ValidateName(registration.Name);
         await _authorizer.AuthorizeAsync(context, RegistryAction.Register, registration.Name);
         if (registration.Kind.Length == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"The registration of '{registration.Name}' has no kind (model, viewer, ...).");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The registration of '{registration.Name}' has no kind (model, viewer, ...)."));
         }
 
         if (ttl is { } leased && (leased < _options.MinTtl || leased > _options.MaxTtl))
         {
-            throw new RpcException(StatusCode.InvalidArgument,
-                $"A TTL of {leased} is outside {_options.MinTtl}..{_options.MaxTtl}; a TTL of 0 registers statically.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"A TTL of {leased} is outside {_options.MinTtl}..{_options.MaxTtl}; a TTL of 0 registers statically."));
         }
 
         foreach (var endpoint in registration.Endpoints)
         {
             if (!endpoint.StartsWith("unix:", StringComparison.Ordinal) && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
             {
-                throw new RpcException(StatusCode.InvalidArgument,
-                    $"Endpoint '{endpoint}' of '{registration.Name}' is not an address (http://host:port, https://host:port or unix:/path).");
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"Endpoint '{endpoint}' of '{registration.Name}' is not an address (http://host:port, https://host:port or unix:/path)."));
             }
         }
 
@@ -335,7 +331,7 @@ public sealed partial class NamingService
         }
         catch (NameTakenException ex)
         {
-            throw new RpcException(StatusCode.AlreadyExists, ex.Message);
+            throw new RpcException(new Status(StatusCode.AlreadyExists, ex.Message));
         }
     }
 
@@ -378,7 +374,7 @@ public sealed partial class NamingService
     {
         if (NameRules.Problem(name) is { } problem)
         {
-            throw new RpcException(StatusCode.InvalidArgument, NameRules.Explain(name, problem));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, NameRules.Explain(name, problem)));
         }
     }
 
@@ -391,7 +387,7 @@ public sealed partial class NamingService
         }
         catch (RegistryUnavailableException ex)
         {
-            throw new RpcException(StatusCode.Unavailable, $"The registry store is unavailable: {ex.Message}");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The registry store is unavailable: {ex.Message}"));
         }
     }
 

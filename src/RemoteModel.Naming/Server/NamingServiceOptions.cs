@@ -32,4 +32,16 @@ public sealed class NamingServiceOptions
 
     /// <summary>The name this server gives in Ping answers. Default the machine name.</summary>
     public string ServerName { get; set; } = Environment.MachineName;
+
+    /// <summary>What the settings must satisfy, as a refusal at start says it.</summary>
+    internal const string Rules =
+        "Naming settings: MinTtl at least 1 s, MaxTtl at least MinTtl, DefaultTtl 0 (static) or within MinTtl..MaxTtl, HoldLeaseTtl at least MinTtl, MaxLookupWait not negative, PatternTimeout and StoreRetryDelay positive.";
+
+    /// <summary>What is wrong with these settings, or null.</summary>
+    internal string? Problem() =>
+        MinTtl < TimeSpan.FromSeconds(1) || MaxTtl < MinTtl ? "Naming:MinTtl must be at least 1 s and Naming:MaxTtl at least MinTtl."
+        : DefaultTtl != TimeSpan.Zero && (DefaultTtl < MinTtl || DefaultTtl > MaxTtl) ? "Naming:DefaultTtl must be 0 (static) or within MinTtl..MaxTtl."
+        : HoldLeaseTtl < MinTtl ? "Naming:HoldLeaseTtl must be at least MinTtl."
+        : MaxLookupWait < TimeSpan.Zero || PatternTimeout <= TimeSpan.Zero || StoreRetryDelay <= TimeSpan.Zero ? "Naming:MaxLookupWait, PatternTimeout and StoreRetryDelay must be positive."
+        : null;
 }

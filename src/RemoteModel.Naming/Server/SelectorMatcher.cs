@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using RemoteModel.Naming.V1;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Naming.Server;
 
@@ -21,7 +21,7 @@ internal sealed class SelectorMatcher
             }
             catch (ArgumentException ex)
             {
-                throw new RpcException(StatusCode.InvalidArgument, $"The pattern '{_selector.Pattern}' is not a valid regular expression: {ex.Message}");
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"The pattern '{_selector.Pattern}' is not a valid regular expression: {ex.Message}"));
             }
         }
     }
@@ -63,7 +63,7 @@ internal sealed class SelectorMatcher
         }
         catch (RegexMatchTimeoutException)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"The pattern '{_selector.Pattern}' takes too long to match; simplify it.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The pattern '{_selector.Pattern}' takes too long to match; simplify it."));
         }
     }
 }

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using RemoteModel.Security.Keys;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Authentication;
+using Grpc.Core;
+using RemoteModel.Grpc.Authentication;
 
 namespace RemoteModel.Security.Signing;
 
@@ -35,10 +35,10 @@ public sealed class HmacCallSigner : CallSigner
         var hmac = SigningScheme.CreateHmac(_key.Secret);
         Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
         SigningScheme.SignRequest(hmac, method, timestamp, nonce, _key.Id, request, hash);
-        headers.Add(SigningScheme.KeyIdHeader, _key.Id)
-            .Add(SigningScheme.TimestampHeader, timestamp)
-            .Add(SigningScheme.NonceHeader, nonce)
-            .Add(SigningScheme.SignatureHeader, Convert.ToHexStringLower(hash));
+        headers.Add(SigningScheme.KeyIdHeader, _key.Id);
+        headers.Add(SigningScheme.TimestampHeader, timestamp);
+        headers.Add(SigningScheme.NonceHeader, nonce);
+        headers.Add(SigningScheme.SignatureHeader, Convert.ToHexStringLower(hash));
         return new SealChecker(_key, nonce, hmac);
     }
 
@@ -85,7 +85,7 @@ public sealed class HmacCallSigner : CallSigner
             if (seal is null)
             {
                 // A server that refused the key cannot seal; an error it could not seal is passed on.
-                if (status.Code == StatusCode.OK)
+                if (status.StatusCode == StatusCode.OK)
                 {
                     throw Unsealed("the call's end is not sealed");
                 }
@@ -109,10 +109,10 @@ public sealed class HmacCallSigner : CallSigner
         }
 
         private RpcException Unverifiable(string what) =>
-            new(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server that does not hold this key)");
+            new(new Status(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server that does not hold this key)"));
 
         // Most often not an impostor but a server started with Auth:Enabled=false: say how to call it.
         private RpcException Unsealed(string what) =>
-            new(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server with authentication off: call that one unsigned, with REMOTEMODEL_Auth__Enabled=false)");
+            new(new Status(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server with authentication off: call that one unsigned, with REMOTEMODEL_Auth__Enabled=false)"));
     }
 }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using RemoteModel.Transport;
+using Grpc.Core;
 
 namespace RemoteModel.Security.Signing;
 
@@ -69,7 +69,7 @@ internal static class SigningScheme
         hmac.AppendData(StatusLabel);
         AppendLine(hmac, nonce);
         AppendLine(hmac, count.ToString(CultureInfo.InvariantCulture));
-        AppendLine(hmac, ((int)status.Code).ToString(CultureInfo.InvariantCulture));
+        AppendLine(hmac, ((int)status.StatusCode).ToString(CultureInfo.InvariantCulture));
         hmac.AppendData(Encoding.UTF8.GetBytes(status.Detail));
         hmac.GetHashAndReset(hash);
     }

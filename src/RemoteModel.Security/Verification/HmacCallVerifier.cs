@@ -4,9 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Authentication;
-using RemoteModel.Transport.Server;
+using Grpc.Core;
+using RemoteModel.Grpc.Authentication;
 
 namespace RemoteModel.Security.Verification;
 
@@ -38,7 +37,7 @@ public sealed class HmacCallVerifier : CallVerifier
 
     /// <summary>The key a call was verified with, or null for an unsigned call.</summary>
     public static AccessKey? KeyOf(ServerCallContext context) =>
-        context.Items.TryGetValue(VerifiedKeyItem, out var key) ? (AccessKey?)key : null;
+        context.UserState.TryGetValue(VerifiedKeyItem, out var key) ? (AccessKey?)key : null;
 
     /// <inheritdoc />
     public override IResponseSealer? Verify(ServerCallContext context, ReadOnlySequence<byte> request)
@@ -116,14 +115,14 @@ public sealed class HmacCallVerifier : CallVerifier
             throw;
         }
 
-        context.Items[VerifiedKeyItem] = key;
+        context.UserState[VerifiedKeyItem] = key;
         return new HmacResponseSealer(hmac, nonce);
     }
 
     private RpcException Refuse(ServerCallContext context, string? keyId, string reason)
     {
         AuthLog.Refused(_logger, context.Method, context.Peer, keyId is null ? "(none)" : Printable(keyId), reason);
-        return new RpcException(StatusCode.Unauthenticated, reason);
+        return new RpcException(new Status(StatusCode.Unauthenticated, reason));
     }
 
     private static bool IsLowerHex(string text) => text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));

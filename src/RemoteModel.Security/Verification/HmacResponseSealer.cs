@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
-using RemoteModel.Transport;
-using RemoteModel.Transport.Authentication;
+using Grpc.Core;
+using RemoteModel.Grpc.Authentication;
 
 namespace RemoteModel.Security.Verification;
 

@@ -1,7 +1,7 @@
 """A stock grpcio server for remotemodel.testing.v1.Echo and grpc.health.v1.Health.
 
-The C# client tests launch it as a child process to prove the hand-written transport against
-a real gRPC implementation. Usage:
+The C# client tests launch it as a child process to prove the C# client (Grpc.Net.Client, as
+RemoteModel configures it) against another gRPC implementation. Usage:
 
     /usr/bin/python3 echo_server.py --port 0
 

@@ -1,0 +1,3 @@
+using RemoteModel.Examples.TickerWebApp;
+
+await TickerWebApp.Build(args).RunAsync();

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Grpc.Net.Client;
+using RemoteModel.Grpc.Authentication;
+
+namespace RemoteModel.Grpc.Client;
+
+/// <summary>
+/// A <see cref="GrpcChannel"/> to one server whose calls are signed by a <see cref="CallSigner"/>
+/// (or go unsigned, without one): hand it to any generated client
+/// (<c>new Model.ModelClient(channel)</c>). Addresses are <c>http://host:port</c> (cleartext
+/// HTTP/2), <c>https://host:port</c> (TLS), <c>unix:/path</c>, or <c>host:port</c> for http.
+/// Thread-safe; make one per server and keep it.
+/// </summary>
+public sealed class SignedChannel : ChannelBase, IDisposable
+{
+    private SignedChannel(string target, GrpcChannel channel, CallSigner? signer)
+        : base(target)
+    {
+        Channel = channel;
+        Signer = signer;
+    }
+
+    /// <summary>The stock channel the calls go out on.</summary>
+    public GrpcChannel Channel { get; }
+
+    /// <summary>What signs the calls; null: they go unsigned.</summary>
+    public CallSigner? Signer { get; }
+
+    /// <summary>A channel to <paramref name="address"/>; no connection is made until the first call.</summary>
+    /// <exception cref="ArgumentException">The address is none of the forms above.</exception>
+    public static SignedChannel ForAddress(string address, CallSigner? signer = null, ChannelSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        settings ??= new ChannelSettings();
+        var handler = new SocketsHttpHandler
+        {
+            // gRPC needs HTTP/2 end to end: no proxies, redirects, cookies or decompression.
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = settings.ConnectTimeout,
+            KeepAlivePingDelay = settings.KeepAlivePingDelay,
+            KeepAlivePingTimeout = settings.KeepAlivePingTimeout,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        };
+
+        Uri uri;
+        if (address.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var path = address["unix:".Length..];
+            handler.ConnectCallback = (_, cancellationToken) => ConnectUnixAsync(path, cancellationToken);
+            uri = new Uri("http://localhost");
+        }
+        else
+        {
+            var url = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"'{address}' is not an address: use http://host:port, https://host:port or unix:/path.", nameof(address));
+            }
+
+            uri = parsed;
+            if (uri.Scheme == "https" && settings.TrustedCertificatePath is { } trusted)
+            {
+                handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TrustOnly(trusted) };
+            }
+        }
+
+        var channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = settings.MaxReceiveMessageSize,
+        });
+        return new SignedChannel(address, channel, signer);
+    }
+
+    /// <inheritdoc />
+    public override CallInvoker CreateCallInvoker() =>
+        Signer is null ? Channel.CreateCallInvoker() : Channel.SignedWith(Signer);
+
+    /// <inheritdoc />
+    public void Dispose() => Channel.Dispose();
+
+    /// <inheritdoc />
+    protected override Task ShutdownAsyncCore() => Channel.ShutdownAsync();
+
+    private static async ValueTask<Stream> ConnectUnixAsync(string path, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Accepts a server certificate issued by (or equal to) the one in <paramref name="path"/>, and only such.</summary>
+    private static RemoteCertificateValidationCallback TrustOnly(string path)
+    {
+        var anchors = new X509Certificate2Collection();
+        anchors.ImportFromPemFile(path);
+        return (_, certificate, _, errors) =>
+        {
+            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            {
+                return false;
+            }
+
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(new X509Certificate2(certificate));
+        };
+    }
+}

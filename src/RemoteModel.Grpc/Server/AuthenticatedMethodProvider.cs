@@ -1,0 +1,190 @@
+using System.Buffers;
+using System.Reflection;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using RemoteModel.Grpc.Authentication;
+
+namespace RemoteModel.Grpc.Server;
+
+/// <summary>
+/// Serves the unary and server-streaming methods of a service derived from a protoc-generated
+/// base with the call checked first: the <see cref="CallVerifier"/> in the container (if any)
+/// sees the request's exact bytes as they arrived before the handler runs, and the answers of a
+/// verified call are sealed, the end of the call included. Streams end with UNAVAILABLE when the
+/// server stops. Methods of other kinds are left to grpc-dotnet's own binding.
+/// </summary>
+internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider services) : IServiceMethodProvider<TService>
+    where TService : class
+{
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
+    {
+        var bind = FindBindMethod(typeof(TService))
+            ?? throw new InvalidOperationException($"{typeof(TService)} does not derive from a protoc-generated service base, so it cannot be served as an authenticated service.");
+        var binder = new Binder(context, services.GetService<CallVerifier>(), services.GetRequiredService<ServerStopping>(), bind.GetParameters()[1].ParameterType);
+        bind.Invoke(null, [binder, null]);
+    }
+
+    private static MethodInfo? FindBindMethod(Type serviceType)
+    {
+        for (var type = serviceType; type is not null; type = type.BaseType)
+        {
+            if (type.GetCustomAttribute<BindServiceMethodAttribute>(inherit: false) is { } attribute)
+            {
+                return attribute.BindType.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+                    .SingleOrDefault(m => m.Name == attribute.BindMethodName && m.GetParameters() is [{ ParameterType: var first }, _] && first == typeof(ServiceBinderBase));
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class Binder(ServiceMethodProviderContext<TService> context, CallVerifier? verifier, ServerStopping stopping, Type serviceBase) : ServiceBinderBase
+    {
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
+        {
+            var (invoke, metadata) = Handler<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext));
+            context.AddUnaryMethod(WireMethod(method), metadata, async (service, request, call) =>
+            {
+                var sealer = Verify(call, request.Bytes);
+                if (sealer is null)
+                {
+                    return new OutgoingResponse<TResponse>(await invoke(service, request.Message, call).ConfigureAwait(false), null);
+                }
+
+                TResponse response;
+                try
+                {
+                    response = await invoke(service, request.Message, call).ConfigureAwait(false);
+                }
+                catch (RpcException ex)
+                {
+                    throw Sealed(ex, sealer);
+                }
+
+                // The end is sealed after the message, whose seal it counts, once grpc-dotnet has taken the
+                // message: one it refuses to send (too large) ends the call with its own error, unsealed,
+                // rather than with an OK end sealed in advance that the client would take for an impostor's.
+                return new OutgoingResponse<TResponse>(response, sealer, () => sealer.SealEnd(StatusToSend(call), call.ResponseTrailers));
+            });
+        }
+
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
+        {
+            var (invoke, metadata) = Handler<ServerStreamingServerMethod<TService, TRequest, TResponse>>(
+                method.Name, typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
+            context.AddServerStreamingMethod(WireMethod(method), metadata, async (service, request, stream, call) =>
+            {
+                var sealer = Verify(call, request.Bytes);
+                using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(call.CancellationToken, stopping.Token);
+                try
+                {
+                    await invoke(service, request.Message, new SealingStreamWriter<TResponse>(stream, sealer), new StoppableCallContext(call, cancellation.Token))
+                        .ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stopping.Token.IsCancellationRequested && !call.CancellationToken.IsCancellationRequested)
+                {
+                    throw Sealed(new RpcException(new Status(StatusCode.Unavailable, "the server is stopping")), sealer);
+                }
+                catch (RpcException ex) when (sealer is not null)
+                {
+                    throw Sealed(ex, sealer);
+                }
+
+                if (stopping.Token.IsCancellationRequested && !call.CancellationToken.IsCancellationRequested)
+                {
+                    // A stream that ended because the server stops did not end well, however its handler returned.
+                    throw Sealed(new RpcException(new Status(StatusCode.Unavailable, "the server is stopping")), sealer);
+                }
+
+                sealer?.SealEnd(StatusToSend(call), call.ResponseTrailers);
+            });
+        }
+
+        // Client-streaming and duplex methods are served by grpc-dotnet's own binding, unchecked.
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler)
+        {
+        }
+
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler)
+        {
+        }
+
+        private IResponseSealer? Verify(ServerCallContext call, byte[] request)
+        {
+            stopping.Attach(call);
+            return verifier?.Verify(call, new ReadOnlySequence<byte>(request));
+        }
+
+        /// <summary>
+        /// The status grpc-dotnet will send for a handler that returned: the call's own, whose
+        /// detail is null unless the handler set one (sent as no grpc-message, which every peer
+        /// reads as the empty detail, so the seal covers that).
+        /// </summary>
+        private static Status StatusToSend(ServerCallContext call) =>
+            call.Status.Detail is null ? new Status(call.Status.StatusCode, string.Empty) : call.Status;
+
+        private static RpcException Sealed(RpcException ex, IResponseSealer? sealer)
+        {
+            if (sealer is null)
+            {
+                return ex;
+            }
+
+            // An exception's own trailers may be the shared empty set, which cannot take the seal.
+            var trailers = new Metadata();
+            foreach (var entry in ex.Trailers)
+            {
+                trailers.Add(entry);
+            }
+
+            sealer.SealEnd(ex.Status, trailers);
+            return new RpcException(ex.Status, trailers, ex.Message);
+        }
+
+        private static Method<ReceivedRequest<TRequest>, OutgoingResponse<TResponse>> WireMethod<TRequest, TResponse>(Method<TRequest, TResponse> method)
+            where TRequest : class
+            where TResponse : class =>
+            new(method.Type, method.ServiceName, method.Name,
+                ReceivedRequest<TRequest>.MarshallerFor(method.RequestMarshaller),
+                OutgoingResponse<TResponse>.MarshallerFor(method.ResponseMarshaller));
+
+        /// <summary>The service's override of the generated method, and the endpoint metadata grpc-dotnet would give it.</summary>
+        private (TDelegate Invoke, List<object> Metadata) Handler<TDelegate>(string name, params Type[] parameters)
+            where TDelegate : Delegate
+        {
+            var handler = FindOverride(name, parameters)
+                ?? throw new InvalidOperationException($"Could not find '{name}' on {typeof(TService)}.");
+            List<object> metadata = [.. typeof(TService).GetCustomAttributes(inherit: true), .. handler.GetCustomAttributes(inherit: true)];
+            metadata.Add(new HttpMethodMetadata(["POST"], acceptCorsPreflight: true));
+            metadata.Add(AuthenticatedMethodMetadata.Instance);
+            return ((TDelegate)Delegate.CreateDelegate(typeof(TDelegate), handler), metadata);
+        }
+
+        private MethodInfo? FindOverride(string name, Type[] parameters)
+        {
+            for (var type = typeof(TService); type is not null; type = type.BaseType)
+            {
+                var method = type.GetMethod(name, BindingFlags.Public | BindingFlags.Instance, binder: null, parameters, modifiers: null);
+                if (method is null)
+                {
+                    return null;
+                }
+
+                if (method.IsVirtual && method.GetBaseDefinition().DeclaringType == serviceBase)
+                {
+                    return method;
+                }
+            }
+
+            return null;
+        }
+    }
+}
+
+/// <summary>Marks the endpoints of an authenticated method, so that grpc-dotnet's plain binding of the same method yields to it.</summary>
+internal sealed class AuthenticatedMethodMetadata
+{
+    public static readonly AuthenticatedMethodMetadata Instance = new();
+}
