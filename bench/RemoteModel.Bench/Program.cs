@@ -97,7 +97,9 @@ if (Runs("transport"))
     notes.Add("Alternating rows: one unsigned call to `serve-echo`, then one signed call to `serve-echo-signed`, in turn for one window, "
         + "each timed alone, so whatever else slows the machine slows both alike; their medians' difference is what signing and sealing "
         + "cost a call (the signing aim reads it). The two rows in their own windows minutes apart can differ by more than that from "
-        + "the machine's speed alone. Their ops/s are each row's calls over the time those calls took.");
+        + "the machine's speed alone. Each call finds its processes' caches cooled by the other calls' work, and by whatever else the "
+        + "machine runs: on a busy machine the difference is mostly the signing path's cache misses (an HMAC whose code and state are out of the caches "
+        + "costs OpenSSL more than ten times a warm one), so it is larger there than on a quiet one. Their ops/s are each row's calls over the time those calls took.");
 }
 
 if (Runs("naming"))

@@ -48,10 +48,15 @@ internal sealed class SigningCallInvoker(CallInvoker inner, CallSigner signer) :
         where TResponse : class
     {
         var bytes = request is IMessage message ? message.ToByteArray() : method.RequestMarshaller.Serializer(request);
+
+        // The caller's headers are copied, not added to: the caller may send the same ones again.
         var headers = new Metadata();
-        foreach (var entry in options.Headers ?? [])
+        if (options.Headers is { } given)
         {
-            headers.Add(entry);
+            foreach (var entry in given)
+            {
+                headers.Add(entry);
+            }
         }
 
         var verifier = signer.Sign(method.FullName, bytes, headers);

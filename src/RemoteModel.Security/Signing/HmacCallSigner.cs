@@ -14,12 +14,14 @@ namespace RemoteModel.Security.Signing;
 public sealed class HmacCallSigner : CallSigner
 {
     private readonly AccessKey _key;
+    private readonly KeyedHmac _hmac;
     private readonly TimeProvider _time;
 
     /// <summary>Signs with <paramref name="key"/>, timestamps from <paramref name="timeProvider"/>.</summary>
     public HmacCallSigner(AccessKey key, TimeProvider? timeProvider = null)
     {
         _key = key;
+        _hmac = KeyedHmac.For(key);
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -27,34 +29,28 @@ public sealed class HmacCallSigner : CallSigner
     public override IResponseVerifier Sign(string method, ReadOnlySpan<byte> request, Metadata headers)
     {
         var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        Span<byte> nonceBytes = stackalloc byte[SigningScheme.NonceLength];
-        RandomNumberGenerator.Fill(nonceBytes);
-        var nonce = Convert.ToHexStringLower(nonceBytes);
+        var nonce = Nonces.NextHex();
 
-        // One HMAC for the call: it signs the request, then checks the answers' seals.
-        var hmac = SigningScheme.CreateHmac(_key.Secret);
         Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
-        SigningScheme.SignRequest(hmac, method, timestamp, nonce, _key.Id, request, hash);
+        SigningScheme.SignRequest(_hmac, method, timestamp, nonce, _key.Id, request, hash);
         headers.Add(SigningScheme.KeyIdHeader, _key.Id);
         headers.Add(SigningScheme.TimestampHeader, timestamp);
         headers.Add(SigningScheme.NonceHeader, nonce);
         headers.Add(SigningScheme.SignatureHeader, Convert.ToHexStringLower(hash));
-        return new SealChecker(_key, nonce, hmac);
+        return new SealChecker(_key.Id, _hmac, nonce);
     }
 
     /// <summary>The signature of a request, 64 lowercase hex digits.</summary>
     internal static string Sign(AccessKey key, string method, string timestamp, string nonce, ReadOnlySequence<byte> message)
     {
-        using var hmac = SigningScheme.CreateHmac(key.Secret);
         Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
-        SigningScheme.SignRequest(hmac, method, timestamp, nonce, key.Id, message, hash);
+        SigningScheme.SignRequest(KeyedHmac.For(key), method, timestamp, nonce, key.Id, message, hash);
         return Convert.ToHexStringLower(hash);
     }
 
     /// <summary>Checks the seals of one call's answers.</summary>
-    private sealed class SealChecker(AccessKey key, string nonce, IncrementalHash hmac) : IResponseVerifier
+    private sealed class SealChecker(string keyId, KeyedHmac hmac, string nonce) : IResponseVerifier
     {
-        private readonly IncrementalHash _hmac = hmac;
         private long _sequence;
 
         public ReadOnlySequence<byte> Open(ReadOnlySequence<byte> message)
@@ -68,7 +64,7 @@ public sealed class HmacCallSigner : CallSigner
 
             var body = message.Slice(0, message.Length - sealLength);
             Span<byte> expected = stackalloc byte[SigningScheme.HashLength];
-            SigningScheme.SealMessage(_hmac, nonce, _sequence++, body, expected);
+            SigningScheme.SealMessage(hmac, nonce, _sequence++, body, expected);
             if (!CryptographicOperations.FixedTimeEquals(seal[SigningScheme.SealPrefix.Length..], expected))
             {
                 throw Unverifiable("a response message's seal does not match");
@@ -79,8 +75,6 @@ public sealed class HmacCallSigner : CallSigner
 
         public void CheckEnd(Status status, Metadata endMetadata)
         {
-            // The end comes once: the hash's native state goes now, not at finalization.
-            using var hmac = _hmac;
             var seal = endMetadata.GetValue(SigningScheme.StatusSealHeader);
             if (seal is null)
             {
@@ -109,10 +103,10 @@ public sealed class HmacCallSigner : CallSigner
         }
 
         private RpcException Unverifiable(string what) =>
-            new(new Status(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server that does not hold this key)"));
+            new(new Status(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{keyId}' (an impostor, or a server that does not hold this key)"));
 
         // Most often not an impostor but a server started with Auth:Enabled=false: say how to call it.
         private RpcException Unsealed(string what) =>
-            new(new Status(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{key.Id}' (an impostor, or a server with authentication off: call that one unsigned, with REMOTEMODEL_Auth__Enabled=false)"));
+            new(new Status(StatusCode.Unauthenticated, $"the response could not be verified: {what} with key '{keyId}' (an impostor, or a server with authentication off: call that one unsigned, with REMOTEMODEL_Auth__Enabled=false)"));
     }
 }

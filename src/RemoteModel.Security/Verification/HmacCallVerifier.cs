@@ -18,6 +18,7 @@ namespace RemoteModel.Security.Verification;
 public sealed class HmacCallVerifier : CallVerifier
 {
     private static readonly object VerifiedKeyItem = new();
+    private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
 
     private readonly KeyringSource _keyring;
     private readonly AuthOptions _options;
@@ -90,29 +91,21 @@ public sealed class HmacCallVerifier : CallVerifier
                 $"the call was signed {FormatSkew(skew)} {(skew > TimeSpan.Zero ? "ago" : "ahead of this server's clock")}; at most {FormatSkew(_options.ClockSkew)} is allowed (check the clocks)");
         }
 
-        // One HMAC for the call: it checks the request, then seals the answers.
-        var hmac = SigningScheme.CreateHmac(key.Secret);
-        try
+        // The key's HMAC checks the request, then seals the answers.
+        var hmac = KeyedHmac.For(key);
+        Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
+        SigningScheme.SignRequest(hmac, context.Method, timestamp, nonce, key.Id, request, hash);
+        if (!SigningScheme.HexMatches(hash, signature))
         {
-            Span<byte> hash = stackalloc byte[SigningScheme.HashLength];
-            SigningScheme.SignRequest(hmac, context.Method, timestamp, nonce, key.Id, request, hash);
-            if (!SigningScheme.HexMatches(hash, signature))
-            {
-                throw Refuse(context, keyId, $"the signature does not match key '{keyId}' (wrong secret, or the request was altered)");
-            }
-
-            // The nonce is claimed only for a good signature, so forged calls cannot fill the guard.
-            if (!_replays.TryClaim(key.Id, UInt128.Parse(nonce, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture), signedAt + _options.ClockSkew, out var full))
-            {
-                throw Refuse(context, keyId, full
-                    ? $"this server remembers {_options.MaxRememberedNonces} nonces at most and is full; try again shortly"
-                    : "the nonce was used before: the call is a replay");
-            }
+            throw Refuse(context, keyId, $"the signature does not match key '{keyId}' (wrong secret, or the request was altered)");
         }
-        catch
+
+        // The nonce is claimed only for a good signature, so forged calls cannot fill the guard.
+        if (!_replays.TryClaim(key.Id, UInt128.Parse(nonce, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture), signedAt + _options.ClockSkew, out var full))
         {
-            hmac.Dispose();
-            throw;
+            throw Refuse(context, keyId, full
+                ? $"this server remembers {_options.MaxRememberedNonces} nonces at most and is full; try again shortly"
+                : "the nonce was used before: the call is a replay");
         }
 
         context.UserState[VerifiedKeyItem] = key;
@@ -125,7 +118,7 @@ public sealed class HmacCallVerifier : CallVerifier
         return new RpcException(new Status(StatusCode.Unauthenticated, reason));
     }
 
-    private static bool IsLowerHex(string text) => text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+    private static bool IsLowerHex(string text) => !text.AsSpan().ContainsAnyExcept(LowerHexDigits);
 
     // An unknown id is the caller's text: cut to size and to printable characters before it is echoed or logged.
     private static string Printable(string text) =>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Signing;
 using Grpc.Core;
@@ -7,14 +6,13 @@ using RemoteModel.Grpc.Authentication;
 namespace RemoteModel.Security.Verification;
 
 /// <summary>Seals one verified call's answers with its key, bound to its nonce and each message's place.</summary>
-internal sealed class HmacResponseSealer(IncrementalHash hmac, string nonce) : IResponseSealer
+internal sealed class HmacResponseSealer(KeyedHmac hmac, string nonce) : IResponseSealer
 {
-    private readonly IncrementalHash _hmac = hmac;
     private long _sequence;
 
-    /// <summary>Seals with <paramref name="key"/>; a verifier hands on the HMAC it checked the request with instead.</summary>
+    /// <summary>Seals with <paramref name="key"/>'s secret.</summary>
     public HmacResponseSealer(AccessKey key, string nonce)
-        : this(SigningScheme.CreateHmac(key.Secret), nonce)
+        : this(KeyedHmac.For(key), nonce)
     {
     }
 
@@ -23,16 +21,13 @@ internal sealed class HmacResponseSealer(IncrementalHash hmac, string nonce) : I
     public void SealMessage(ReadOnlySpan<byte> message, Span<byte> seal)
     {
         SigningScheme.SealPrefix.CopyTo(seal);
-        SigningScheme.SealMessage(_hmac, nonce, _sequence++, message, seal[SigningScheme.SealPrefix.Length..]);
+        SigningScheme.SealMessage(hmac, nonce, _sequence++, message, seal[SigningScheme.SealPrefix.Length..]);
     }
 
     public void SealEnd(Status status, Metadata trailers)
     {
         Span<byte> seal = stackalloc byte[SigningScheme.HashLength];
-        SigningScheme.SealStatus(_hmac, nonce, _sequence, status, seal);
+        SigningScheme.SealStatus(hmac, nonce, _sequence, status, seal);
         trailers.Add(SigningScheme.StatusSealHeader, Convert.ToHexStringLower(seal));
-
-        // The transport sends nothing after the end: the hash's native state goes now, not at finalization.
-        _hmac.Dispose();
     }
 }
