@@ -7,8 +7,6 @@ namespace RemoteModel.Grpc.Server;
 internal sealed class SealingStreamWriter<T>(IServerStreamWriter<OutgoingResponse<T>> stream, IResponseSealer? sealer) : IServerStreamWriter<T>
     where T : class
 {
-    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
-
     public WriteOptions? WriteOptions
     {
         get => stream.WriteOptions;
@@ -20,21 +18,7 @@ internal sealed class SealingStreamWriter<T>(IServerStreamWriter<OutgoingRespons
     public Task WriteAsync(T message, CancellationToken cancellationToken) =>
         stream.WriteAsync(new OutgoingResponse<T>(message, sealer), cancellationToken);
 
-    /// <summary>Sends <paramref name="count"/> messages serialized before, in order, with one flush after the last.</summary>
-    public async Task WriteAllAsync(int count, Func<int, ReadOnlyMemory<byte>> bytesAt, CancellationToken cancellationToken)
-    {
-        var options = stream.WriteOptions;
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                stream.WriteOptions = i < count - 1 ? Buffered : options;
-                await stream.WriteAsync(new OutgoingResponse<T>(bytesAt(i), sealer), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            stream.WriteOptions = options;
-        }
-    }
+    /// <summary>Sends a message serialized before, as it is (sealed when the call was verified).</summary>
+    public Task WriteSerializedAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
+        stream.WriteAsync(new OutgoingResponse<T>(bytes, sealer), cancellationToken);
 }

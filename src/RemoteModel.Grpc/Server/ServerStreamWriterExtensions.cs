@@ -14,26 +14,21 @@ public static class ServerStreamWriterExtensions
     /// are sent as they are (each still sealed, in order); on any other stream each message is
     /// serialized by the stream's own marshaller.
     /// </summary>
-    public static Task WriteAllAsync<T>(this IServerStreamWriter<T> writer, IReadOnlyList<SerializedMessage<T>> messages, CancellationToken cancellationToken = default)
+    public static async Task WriteAllAsync<T>(this IServerStreamWriter<T> writer, IReadOnlyList<SerializedMessage<T>> messages, CancellationToken cancellationToken = default)
         where T : class, IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(messages);
-        return writer is SealingStreamWriter<T> sealing
-            ? sealing.WriteAllAsync(messages.Count, i => messages[i].Bytes, cancellationToken)
-            : WriteEachAsync(writer, messages, cancellationToken);
-    }
-
-    private static async Task WriteEachAsync<T>(IServerStreamWriter<T> writer, IReadOnlyList<SerializedMessage<T>> messages, CancellationToken cancellationToken)
-        where T : class, IMessage<T>
-    {
+        var sealing = writer as SealingStreamWriter<T>;
         var options = writer.WriteOptions;
         try
         {
             for (var i = 0; i < messages.Count; i++)
             {
                 writer.WriteOptions = i < messages.Count - 1 ? Buffered : options;
-                await writer.WriteAsync(messages[i].Message, cancellationToken).ConfigureAwait(false);
+                await (sealing is null
+                    ? writer.WriteAsync(messages[i].Message, cancellationToken)
+                    : sealing.WriteSerializedAsync(messages[i].Bytes, cancellationToken)).ConfigureAwait(false);
             }
         }
         finally
