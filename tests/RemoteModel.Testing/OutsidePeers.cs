@@ -34,6 +34,19 @@ public static class OutsidePeers
     private static readonly Lazy<string?> ConsulProblem = new(() =>
         FindOnPath("consul") is not null ? null : "no `consul` binary on PATH (Consul cannot be installed in this environment; the live Consul tests run where it can)");
 
+    /// <summary>Debian's browser and its WebDriver, where the web view's browser tests expect them.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Debian's chromium-driver.</summary>
+    public const string ChromeDriverPath = "/usr/bin/chromedriver";
+
+    private static readonly Lazy<string?> ChromiumProblem = new(() =>
+        File.Exists(ChromiumPath) && File.Exists(ChromeDriverPath)
+            ? null
+            : $"chromium or chromedriver is missing ({ChromiumPath}, {ChromeDriverPath}): `apt-get install chromium chromium-driver`");
+
+    public static string? Chromium => ChromiumProblem.Value;
+
     public static string? PythonGrpc => PythonGrpcProblem.Value;
 
     public static string? Etcd => EtcdProblem.Value;

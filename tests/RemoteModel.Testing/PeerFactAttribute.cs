@@ -13,6 +13,9 @@ public enum Peer
     Pyro4,
     Etcd,
 
+    /// <summary>Debian's chromium and chromium-driver, for the web view's browser tests.</summary>
+    Chromium,
+
     /// <summary>The one peer CI may lack: no Consul can be installed in this project's environment.</summary>
     Consul,
 }
@@ -108,6 +111,7 @@ public static class PeerRequirement
         Peer.NodeGrpc => OutsidePeers.NodeGrpc,
         Peer.Pyro4 => OutsidePeers.Pyro4,
         Peer.Etcd => OutsidePeers.Etcd,
+        Peer.Chromium => OutsidePeers.Chromium,
         Peer.Consul => OutsidePeers.Consul,
         _ => throw new ArgumentOutOfRangeException(nameof(peer)),
     };
