@@ -9,6 +9,7 @@ using RemoteModel.Web.Components;
 using RemoteModel.Web.Live;
 using RemoteModel.Web.Security;
 using Serilog;
+using Serilog.Extensions.Logging;
 
 namespace RemoteModel.Web.Hosting;
 
@@ -22,6 +23,9 @@ internal static partial class WebHost
     public static async Task<int> RunAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
     {
         Log.Logger = Logging.Create(configuration);
+        using var loggers = new SerilogLoggerFactory(Log.Logger);
+        var logger = loggers.CreateLogger("RemoteModel.Web");
+        WebApplication? app = null;
         try
         {
             LocalSigner local;
@@ -35,10 +39,10 @@ internal static partial class WebHost
                 return 1;
             }
 
-            await using var app = Build(configuration, local);
-            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RemoteModel.Web");
             try
             {
+                // Options are validated as the server is set up (its address is one of them) and again at start.
+                app = Build(configuration, local);
                 await app.StartAsync(cancellationToken);
             }
             catch (OptionsValidationException ex)
@@ -62,11 +66,16 @@ internal static partial class WebHost
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.Fatal(ex, "Web view failed: {Message}", ex.Message);
+            LogFailed(logger, ex, ex.Message);
             return 1;
         }
         finally
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
             await Log.CloseAndFlushAsync();
         }
     }
@@ -101,11 +110,15 @@ internal static partial class WebHost
         builder.Services.AddSingleton<ViewerNames>();
         builder.Services.AddScoped<WebUserAccessor>();
         builder.Services.AddScoped<LiveModelFactory>();
+        // Secure cookies need TLS; in the clear the web view serves loopback only (WebOptionsValidator).
+        var cookiePolicy = configuration.GetValue<string>("Web:Listen")?.StartsWith("https://", StringComparison.Ordinal) == true
+            ? CookieSecurePolicy.Always
+            : CookieSecurePolicy.SameAsRequest;
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
         {
             cookie.Cookie.Name = "remotemodel-web";
             cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookie.Cookie.SecurePolicy = cookiePolicy;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
             cookie.LoginPath = "/login";
             cookie.LogoutPath = "/logout";
@@ -123,7 +136,7 @@ internal static partial class WebHost
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddAntiforgery(antiforgery =>
         {
-            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            antiforgery.Cookie.SecurePolicy = cookiePolicy;
             antiforgery.Cookie.SameSite = SameSiteMode.Strict;
         });
         builder.Services.AddRazorComponents().AddInteractiveServerComponents(circuit =>
@@ -167,6 +180,9 @@ internal static partial class WebHost
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Web view stopped")]
     private static partial void LogStopped(Microsoft.Extensions.Logging.ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Web view failed: {Message}")]
+    private static partial void LogFailed(Microsoft.Extensions.Logging.ILogger logger, Exception exception, string message);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Web view refused to start: {Problem}")]
     private static partial void LogRefused(Microsoft.Extensions.Logging.ILogger logger, string problem);

@@ -72,6 +72,10 @@ internal sealed class ModelPageState(string model, string viewerName, TimeSpan p
         {
             _rows[property.Name] = (_rows.TryGetValue(property.Name, out var row) ? row : new PropertyView(property.Name, null, null, 0, null, string.Empty))
                 with { Description = property };
+            if (_plot.TryGetValue(property.Name, out var series))
+            {
+                series.Unit = property.Unit;
+            }
         }
     }
 

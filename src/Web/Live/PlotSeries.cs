@@ -23,6 +23,17 @@ internal sealed class PlotSeries(string name, string unit, TimeSpan window)
 
     public string Name { get; } = name;
 
+    /// <summary>The property's unit, once the schema says it.</summary>
+    public string Unit
+    {
+        get => unit;
+        set
+        {
+            unit = value;
+            _line = null;
+        }
+    }
+
     /// <summary>Takes a value at <paramref name="time"/>; a value within the same bucket as the last replaces it.</summary>
     public void Add(DateTimeOffset time, double value)
     {
@@ -48,5 +59,5 @@ internal sealed class PlotSeries(string name, string unit, TimeSpan window)
     }
 
     /// <summary>The line as it is now; the same object until a value arrives.</summary>
-    public PlotLine Line => _line ??= new PlotLine(Name, unit, _last is { } last ? [.. _points, last] : [.. _points]);
+    public PlotLine Line => _line ??= new PlotLine(Name, Unit, _last is { } last ? [.. _points, last] : [.. _points]);
 }

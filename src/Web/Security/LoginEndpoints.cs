@@ -17,16 +17,17 @@ internal static partial class LoginEndpoints
             [FromForm(Name = "keyId")] string? keyId, [FromForm(Name = "secret")] string? secret, [FromForm(Name = "returnUrl")] string? returnUrl) =>
         {
             var key = keyId is { Length: > 0 } && secret is { Length: > 0 } ? login.Check(keyId, secret) : null;
+            var local = returnUrl is ['/', not '/' and not '\\', ..] or "/" ? returnUrl : "/";
             if (key is null)
             {
                 LogRefused(logger, keyId ?? string.Empty, context.Connection.RemoteIpAddress?.ToString() ?? "?");
-                return Results.Redirect("/login?failed=1");
+                return Results.Redirect($"/login?failed=1&ReturnUrl={Uri.EscapeDataString(local)}");
             }
 
             var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, key.Id)], CookieAuthenticationDefaults.AuthenticationScheme);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             LogLoggedIn(logger, key.Id, context.Connection.RemoteIpAddress?.ToString() ?? "?");
-            return Results.LocalRedirect(returnUrl is ['/', not '/' and not '\\', ..] or "/" ? returnUrl : "/");
+            return Results.LocalRedirect(local);
         }).AllowAnonymous();
 
         endpoints.MapPost("/account/logout", async (HttpContext context) =>

@@ -35,7 +35,9 @@ internal sealed class Chromium : IDisposable
         service.HideCommandPromptWindow = true;
         var options = new ChromeOptions { BinaryLocation = OutsidePeers.ChromiumPath };
         options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-dev-shm-usage", "--window-size=1280,1800");
+            "--disable-dev-shm-usage", "--window-size=1280,1800",
+            // The tests' TLS certificates are self-signed.
+            "--ignore-certificate-errors");
         return new Chromium(new ChromeDriver(service, options, TimeSpan.FromSeconds(60)), test);
     }
 

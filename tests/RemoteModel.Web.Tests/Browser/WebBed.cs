@@ -33,8 +33,9 @@ internal sealed class WebBed : IAsyncDisposable
         {
             var bed = new WebBed(processes, Chromium.Start(test));
             bed.Ticker = (await processes.StartTickersAsync("ticker")).Process;
-            bed.Web = processes.Track(StartWeb(processes.NameServer, ["--listen", "http://127.0.0.1:0", "--Web:User=alice", .. webArguments]));
-            bed.Address = (await bed.Web.WaitForLineAsync("LISTENING", ProcessTestBed.StartTimeout)).Split(' ')[0];
+            string[] listen = webArguments.Contains("--listen") ? [] : ["--listen", "http://127.0.0.1:0"];
+            bed.Web = processes.Track(StartWeb(processes.NameServer, [.. listen, "--Web:User=alice", .. webArguments]));
+            bed.Address = (await bed.Web.WaitForLineAsync("LISTENING", ProcessTestBed.StartTimeout)).Split(' ')[0].TrimEnd('/');
             return bed;
         }
         catch

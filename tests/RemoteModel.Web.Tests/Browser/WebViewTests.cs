@@ -191,10 +191,11 @@ public sealed class WebViewTests
         browser.Open($"{bed.Address}/models/ticker");
         browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
         browser.WaitForText("value-Price", text => text.Length > 0, "the price");
+        var pause = browser.WaitFor(d => d.FindElements(By.Id("invoke-Pause")).FirstOrDefault(), "the operations");
 
+        Assert.False(pause.Enabled);
         Assert.Empty(browser.Driver.FindElements(By.Id("edit-Rate")));
         Assert.Empty(browser.Driver.FindElements(By.Id("apply")));
-        Assert.False(browser.Driver.FindElement(By.Id("invoke-Pause")).Enabled);
         Assert.NotEmpty(browser.Driver.FindElements(By.Id("read-only")));
     }
 
@@ -202,8 +203,12 @@ public sealed class WebViewTests
     public async Task A_login_with_a_keyring_key_signs_the_calls_with_that_key()
     {
         var key = TestKeyring.Current.SigningKey()!;
-        await using var bed = await WebBed.StartAsync(nameof(A_login_with_a_keyring_key_signs_the_calls_with_that_key), "--require-login");
+        using var certificates = new TemporaryDirectory();
+        var (certificate, privateKey) = TestCertificates.WriteSelfSigned(certificates.Path);
+        await using var bed = await WebBed.StartAsync(nameof(A_login_with_a_keyring_key_signs_the_calls_with_that_key),
+            "--require-login", "--listen", "https://127.0.0.1:0", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={privateKey}");
         var browser = bed.Browser;
+        Assert.StartsWith("https://", bed.Address, StringComparison.Ordinal);
         browser.Open($"{bed.Address}/models/ticker");
         browser.WaitFor(d => d.Url.Contains("/login", StringComparison.Ordinal) ? d.Url : null, "the login page");
 
