@@ -86,6 +86,11 @@ internal sealed partial class LiveModel : IAsyncDisposable
         return await CallAsync(client => client.ModifyAsync(request, Options()).ResponseAsync);
     }
 
+    /// <summary>The values of <paramref name="properties"/> now, and the version they are at.</summary>
+    public async Task<QueryResponse> QueryAsync(IEnumerable<string> properties) =>
+        await (Client() ?? throw new RpcException(new Status(StatusCode.Unavailable, $"not connected to {Model}: {View.Connection}")))
+            .QueryAsync(Model, properties, Options());
+
     /// <summary>Invokes an operation or a lifecycle transition.</summary>
     public async Task<InvokeResponse> InvokeAsync(string operation, IReadOnlyDictionary<string, Value> arguments)
     {

@@ -9,15 +9,18 @@ namespace RemoteModel.Web.Tests.Browser;
 /// </summary>
 internal sealed class WebBed : IAsyncDisposable
 {
-    private WebBed(ProcessTestBed processes, Chromium browser)
+    private WebBed(ProcessTestBed processes, HeadlessChromium browser)
     {
         Processes = processes;
         Browser = browser;
     }
 
+    /// <summary>Where each test's screenshot goes: the test project's TestResults folder.</summary>
+    public static string Screenshots => RepositoryPaths.Combine("tests", "RemoteModel.Web.Tests", "TestResults", "screenshots");
+
     public ProcessTestBed Processes { get; }
 
-    public Chromium Browser { get; }
+    public HeadlessChromium Browser { get; }
 
     public ChildProcess Ticker { get; private set; } = null!;
 
@@ -31,7 +34,7 @@ internal sealed class WebBed : IAsyncDisposable
         var processes = await ProcessTestBed.StartAsync();
         try
         {
-            var bed = new WebBed(processes, Chromium.Start(test));
+            var bed = new WebBed(processes, HeadlessChromium.Start(Path.Combine(Screenshots, test + ".png")));
             bed.Ticker = (await processes.StartTickersAsync("ticker")).Process;
             string[] listen = webArguments.Contains("--listen") ? [] : ["--listen", "http://127.0.0.1:0"];
             bed.Web = processes.Track(StartWeb(processes.NameServer, [.. listen, "--Web:User=alice", .. webArguments]));

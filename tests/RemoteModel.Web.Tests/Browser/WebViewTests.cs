@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
+using Xunit.Abstractions;
 using OpenQA.Selenium;
 using RemoteModel.Models.Client;
 using RemoteModel.Naming.Client;
@@ -17,7 +18,7 @@ namespace RemoteModel.Web.Tests.Browser;
 /// own process. Each test saves a screenshot under TestResults/screenshots.
 /// </summary>
 [RequiresPeers(Peer.Chromium)]
-public sealed class WebViewTests
+public sealed class WebViewTests(ITestOutputHelper output)
 {
     [PeerFact]
     public async Task The_registry_page_lists_the_ticker_live_filters_and_links_to_its_page()
@@ -58,6 +59,40 @@ public sealed class WebViewTests
         Assert.Contains("web-alice-", browser.Driver.FindElement(By.Id("viewer-name")).Text, StringComparison.Ordinal);
         // The plot draws the numeric properties, one strip each.
         browser.WaitFor(d => d.FindElements(By.CssSelector("#plot g.strip[data-property='Price'] polyline")).FirstOrDefault(), "Price in the plot");
+    }
+
+    [PeerFact]
+    public async Task A_page_keeps_up_with_a_model_changing_as_fast_as_it_can_showing_the_latest_without_queueing()
+    {
+        await using var bed = await WebBed.StartAsync(nameof(A_page_keeps_up_with_a_model_changing_as_fast_as_it_can_showing_the_latest_without_queueing));
+        var browser = bed.Browser;
+        browser.Open($"{bed.Address}/models/ticker");
+        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var viewer = browser.WaitForText("viewer-name", text => text.Length > 0, "the page's viewer name");
+        using var channel = bed.Processes.Channel(await ServiceAddress.Parse("ticker").ResolveAsync(bed.Processes.NameServer));
+        var model = new ModelClient(channel);
+        await model.ModifyAsync("ticker", new Dictionary<string, object?> { ["Rate"] = 100.0 });
+        var before = (await model.ListViewersAsync("ticker")).Single(v => v.Name == viewer).NotificationsSent;
+
+        // Back to back, as fast as a signed Modify goes (the ticker ticks 100 times a second besides).
+        var clock = Stopwatch.StartNew();
+        var changes = 0;
+        var last = string.Empty;
+        while (clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            last = $"S{changes++}";
+            await model.ModifyAsync("ticker", new Dictionary<string, object?> { ["Symbol"] = last });
+        }
+
+        var elapsed = clock.Elapsed;
+        browser.WaitForText("value-Symbol", text => text == $"\"{last}\"", "the last symbol shown", TimeSpan.FromSeconds(5));
+        var info = (await model.ListViewersAsync("ticker")).Single(v => v.Name == viewer);
+        var delivered = info.NotificationsSent - before;
+        output.WriteLine($"{changes / elapsed.TotalSeconds:F0} changes/s set (and 100 ticks/s); {delivered / elapsed.TotalSeconds:F1} notifications/s delivered to the page");
+        // LATEST at the display rate (10 a second): the page is told the latest, never each change, and never falls behind.
+        Assert.True(delivered <= (elapsed.TotalSeconds * 10 * 1.5) + 5, $"{delivered} notifications in {elapsed.TotalSeconds:F1} s");
+        Assert.True(changes > 10 * delivered, $"{changes} changes against {delivered} notifications: not conflated");
+        Assert.Equal(0, info.Resyncs);
     }
 
     [PeerFact]
@@ -155,13 +190,24 @@ public sealed class WebViewTests
         browser.WaitFor(d => d.FindElements(By.CssSelector($"tr[data-name='{name}']")).FirstOrDefault(), "the page's viewer on the registry page");
         browser.Driver.SwitchTo().NewWindow(WindowType.Tab);
         browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("viewer-name", text => text.StartsWith("web-alice-", StringComparison.Ordinal), "a second page");
+        var second = "ticker/viewers/" + browser.WaitForText("viewer-name", text => text.StartsWith("web-alice-", StringComparison.Ordinal) && !name.EndsWith(text, StringComparison.Ordinal), "a second page");
+        await bed.Processes.Naming.LookupAsync(second, wait: TimeSpan.FromSeconds(30));
+        using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var watch = bed.Processes.Naming.Watch(new Selector { Prefix = "ticker/viewers/" }, new CallOptions(cancellationToken: watching.Token));
+        while (await watch.ResponseStream.MoveNext(watching.Token) && watch.ResponseStream.Current.Type != WatchEvent.Types.Type.SnapshotEnd)
+        {
+        }
 
         var closed = Stopwatch.StartNew();
         browser.Driver.Close();
-        await Eventually.TrueAsync(async () => (await bed.Processes.Naming.ListAsync(new Selector { Prefix = "ticker/viewers/" })).Registrations.Count == 1,
-            "the closed tab's viewer to leave the registry", TimeSpan.FromSeconds(10));
-        Assert.True(closed.Elapsed < TimeSpan.FromSeconds(1), $"The viewer left {closed.Elapsed.TotalMilliseconds:0} ms after its tab closed.");
+        while (await watch.ResponseStream.MoveNext(watching.Token)
+            && !(watch.ResponseStream.Current.Type == WatchEvent.Types.Type.Unregistered && watch.ResponseStream.Current.Registration.Name == second))
+        {
+        }
+
+        var left = closed.Elapsed;
+        Assert.True(left < TimeSpan.FromSeconds(1), $"The viewer left {left.TotalMilliseconds:0} ms after its tab closed.");
+        Assert.Contains(name, (await bed.Processes.Naming.ListAsync(new Selector { Prefix = "ticker/viewers/" })).Registrations.Select(r => r.Name));
         browser.Driver.SwitchTo().Window(registry);
     }
 

@@ -1,34 +1,34 @@
 using System.Diagnostics;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
-using RemoteModel.Testing;
+using Xunit;
 
-namespace RemoteModel.Web.Tests.Browser;
+namespace RemoteModel.Testing;
 
 /// <summary>
 /// Debian's chromium, headless, driven by its chromium-driver through Selenium: what a person at
-/// the page would see and do. Disposing saves a screenshot of the page as it ended, under the
-/// test project's TestResults/screenshots, whether the test passed or not.
+/// the page would see and do (the web view's tests and benchmark). Disposing saves a screenshot
+/// of the page as it ended, when it was given where to, whether the test passed or not.
 /// </summary>
-internal sealed class Chromium : IDisposable
+public sealed class HeadlessChromium : IDisposable
 {
     /// <summary>How long a page may take to show what a test waits for (a busy machine builds and JITs a lot).</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly string _test;
+    private readonly string? _screenshot;
 
-    private Chromium(ChromeDriver driver, string test)
+    private HeadlessChromium(ChromeDriver driver, string? screenshot)
     {
         Driver = driver;
-        _test = test;
+        _screenshot = screenshot;
     }
 
     public ChromeDriver Driver { get; }
 
-    /// <summary>Where the screenshots go.</summary>
-    public static string Screenshots => RepositoryPaths.Combine("tests", "RemoteModel.Web.Tests", "TestResults", "screenshots");
-
-    public static Chromium Start(string test)
+    /// <summary>Starts the browser; <paramref name="screenshot"/> is the PNG file its last page is saved to.</summary>
+    /// <param name="screenshot">Where the screenshot goes; null: none.</param>
+    /// <param name="extraArguments">More command-line switches (the benchmark keeps background tabs running).</param>
+    public static HeadlessChromium Start(string? screenshot, params string[] extraArguments)
     {
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(OutsidePeers.ChromeDriverPath)!, Path.GetFileName(OutsidePeers.ChromeDriverPath));
         service.SuppressInitialDiagnosticInformation = true;
@@ -38,7 +38,8 @@ internal sealed class Chromium : IDisposable
             "--disable-dev-shm-usage", "--window-size=1280,1800",
             // The tests' TLS certificates are self-signed.
             "--ignore-certificate-errors");
-        return new Chromium(new ChromeDriver(service, options, TimeSpan.FromSeconds(60)), test);
+        options.AddArguments(extraArguments);
+        return new HeadlessChromium(new ChromeDriver(service, options, TimeSpan.FromSeconds(60)), screenshot);
     }
 
     public void Open(string url) => Driver.Navigate().GoToUrl(url);
@@ -101,8 +102,11 @@ internal sealed class Chromium : IDisposable
     {
         try
         {
-            Directory.CreateDirectory(Screenshots);
-            Driver.GetScreenshot().SaveAsFile(Path.Combine(Screenshots, _test + ".png"));
+            if (_screenshot is not null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(_screenshot)!);
+                Driver.GetScreenshot().SaveAsFile(_screenshot);
+            }
         }
         catch (WebDriverException)
         {
