@@ -97,7 +97,7 @@ public sealed class AlarmLimitsTests
     [Fact]
     public void A_crossing_is_one_quality_change_with_its_limit_and_the_source_time_moves_only_with_the_value()
     {
-        var states = new PropertyStates([new("Temperature", Oven)]);
+        var states = new PropertyStates([new("Temperature", Oven)], T0);
 
         var first = states.Take("Temperature", D(50), T0, null, out var atStart);
         Assert.Null(atStart);
@@ -126,7 +126,7 @@ public sealed class AlarmLimitsTests
     [Fact]
     public void A_value_already_beyond_a_limit_when_first_taken_is_raised()
     {
-        var states = new PropertyStates([new("Temperature", Oven)]);
+        var states = new PropertyStates([new("Temperature", Oven)], T0);
 
         states.Take("Temperature", D(5), T0, null, out var raised);
 
@@ -136,7 +136,7 @@ public sealed class AlarmLimitsTests
     [Fact]
     public void A_model_given_INVALID_overrides_the_limits_until_the_model_hands_it_back_and_carries_its_own_source_time()
     {
-        var states = new PropertyStates([new("Temperature", Oven)]);
+        var states = new PropertyStates([new("Temperature", Oven)], T0);
         states.Take("Temperature", D(50), T0, null, out _);
         var readAt = new DateTimeOffset(2026, 12, 7, 4, 59, 58, TimeSpan.Zero);
 
@@ -162,7 +162,7 @@ public sealed class AlarmLimitsTests
     [Fact]
     public void Peek_says_what_a_value_read_now_would_be_and_changes_nothing()
     {
-        var states = new PropertyStates([new("Temperature", Oven)]);
+        var states = new PropertyStates([new("Temperature", Oven)], T0);
         states.Take("Temperature", D(50), T0, null, out _);
 
         Assert.Equal(Quality.Alarm, states.Peek("Temperature", D(200)).Quality);

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using RemoteModel.Models.Runtime;
 using RemoteModel.Models.V1;
 using Value = RemoteModel.Models.V1.Value;
@@ -85,9 +84,9 @@ public sealed class DeadbandFilterTests
         Assert.False(Delivers(filter, "Position", D(101.5)));
         Assert.True(Delivers(filter, "Position", D(102)));
 
-        var refused = Assert.Throws<RpcException>(() => Filter(new Deadband { Property = "Speed", PercentOfRange = 1 }));
-        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
-        Assert.Contains("'Speed'", refused.Status.Detail, StringComparison.Ordinal);
+        var refused = Assert.Throws<ModelException>(() => Filter(new Deadband { Property = "Speed", PercentOfRange = 1 }));
+        Assert.Equal(ModelErrorReason.InvalidArgument, refused.Reason);
+        Assert.Contains("'Speed'", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -165,23 +164,23 @@ public sealed class DeadbandFilterTests
     }
 
     [Theory]
-    [InlineData("Nope", 1, StatusCode.NotFound, "no such property")]
-    [InlineData("Label", 1, StatusCode.InvalidArgument, "not a number")]
-    [InlineData("Speed", -1, StatusCode.InvalidArgument, "0 or positive")]
-    [InlineData("Speed", double.NaN, StatusCode.InvalidArgument, "0 or positive")]
-    public void Bad_bands_are_refused_precisely(string property, double band, StatusCode code, string message)
+    [InlineData("Nope", 1, ModelErrorReason.NotFound, "no such property")]
+    [InlineData("Label", 1, ModelErrorReason.InvalidArgument, "not a number")]
+    [InlineData("Speed", -1, ModelErrorReason.InvalidArgument, "0 or positive")]
+    [InlineData("Speed", double.NaN, ModelErrorReason.InvalidArgument, "0 or positive")]
+    public void Bad_bands_are_refused_precisely(string property, double band, ModelErrorReason code, string message)
     {
-        var refused = Assert.Throws<RpcException>(() => Filter(new Deadband { Property = property, Absolute = band }));
+        var refused = Assert.Throws<ModelException>(() => Filter(new Deadband { Property = property, Absolute = band }));
 
-        Assert.Equal(code, refused.StatusCode);
-        Assert.Contains(message, refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(code, refused.Reason);
+        Assert.Contains(message, refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void An_unset_band_and_two_bands_for_one_property_are_refused()
     {
-        Assert.Contains("sets no band", Assert.Throws<RpcException>(() => Filter(new Deadband { Property = "Speed" })).Status.Detail, StringComparison.Ordinal);
-        Assert.Contains("two deadbands", Assert.Throws<RpcException>(() => Filter(new Deadband { Property = "Speed", Absolute = 1 }, new Deadband { Property = "Speed", PercentOfValue = 1 })).Status.Detail, StringComparison.Ordinal);
-        Assert.Contains("two deadbands", Assert.Throws<RpcException>(() => Filter(new Deadband { Absolute = 1 }, new Deadband { PercentOfValue = 1 })).Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("sets no band", Assert.Throws<ModelException>(() => Filter(new Deadband { Property = "Speed" })).Message, StringComparison.Ordinal);
+        Assert.Contains("two deadbands", Assert.Throws<ModelException>(() => Filter(new Deadband { Property = "Speed", Absolute = 1 }, new Deadband { Property = "Speed", PercentOfValue = 1 })).Message, StringComparison.Ordinal);
+        Assert.Contains("two deadbands", Assert.Throws<ModelException>(() => Filter(new Deadband { Absolute = 1 }, new Deadband { PercentOfValue = 1 })).Message, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Grpc.Core;
 using RemoteModel.Models.V1;
 
 namespace RemoteModel.Models.Runtime;
@@ -33,7 +32,7 @@ internal sealed class DeadbandFilter
     /// The filter for <paramref name="requested"/> over the <paramref name="subscribed"/> properties
     /// (described by <paramref name="properties"/>), or null when no band applies to any of them.
     /// </summary>
-    /// <exception cref="RpcException">NOT_FOUND (unknown property), INVALID_ARGUMENT (not a number, a band that is negative, not finite or unset, a second band for one property, a percent of a range that is not declared).</exception>
+    /// <exception cref="ModelException">NOT_FOUND (unknown property), INVALID_ARGUMENT (not a number, a band that is negative, not finite or unset, a second band for one property, a percent of a range that is not declared).</exception>
     public static DeadbandFilter? Create(IEnumerable<Deadband> requested, IReadOnlyDictionary<string, DeadbandTarget> properties, IEnumerable<string> subscribed)
     {
         Deadband? all = null;
@@ -61,7 +60,7 @@ internal sealed class DeadbandFilter
 
             if (!properties.TryGetValue(deadband.Property, out var target))
             {
-                throw new RpcException(new Status(StatusCode.NotFound, $"{what}: no such property; it has: {string.Join(", ", properties.Keys)}"));
+                throw new ModelException(ModelErrorReason.NotFound, $"{what}: no such property; it has: {string.Join(", ", properties.Keys)}");
             }
 
             if (!target.Numeric)
@@ -166,7 +165,7 @@ internal sealed class DeadbandFilter
         }
     }
 
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    private static ModelException Invalid(string message) => new(ModelErrorReason.InvalidArgument, message);
 
     /// <summary>A band resolved to absolute units, or a fraction of the last value's magnitude.</summary>
     private readonly record struct Band(BandKind Kind, double Size)

@@ -25,8 +25,10 @@ internal sealed class PropertyStates
 {
     private readonly Dictionary<string, Entry> _entries;
 
-    public PropertyStates(IEnumerable<KeyValuePair<string, AlarmLimits>> limits) =>
-        _entries = limits.ToDictionary(l => l.Key, l => new Entry(l.Value), StringComparer.Ordinal);
+    /// <param name="limits">Each property's limits.</param>
+    /// <param name="start">When the model was hosted: the source time of values that have not changed since.</param>
+    public PropertyStates(IEnumerable<KeyValuePair<string, AlarmLimits>> limits, Timestamp start) =>
+        _entries = limits.ToDictionary(l => l.Key, l => new Entry(l.Value, start), StringComparer.Ordinal);
 
     /// <summary>
     /// Takes <paramref name="value"/>, committed at <paramref name="changedAt"/>, with what the model
@@ -69,7 +71,7 @@ internal sealed class PropertyStates
         return value.Equals(entry.Last) ? entry.State : entry.StateOf(entry.Limits.Evaluate(value, entry.Computed), entry.State.SourceTime);
     }
 
-    private sealed class Entry(AlarmLimits limits)
+    private sealed class Entry(AlarmLimits limits, Timestamp start)
     {
         public AlarmLimits Limits { get; } = limits;
 
@@ -80,7 +82,7 @@ internal sealed class PropertyStates
 
         public string ReportedReason { get; set; } = string.Empty;
 
-        public ValueState State { get; set; } = new() { Quality = Quality.Valid };
+        public ValueState State { get; set; } = new() { Quality = Quality.Valid, SourceTime = start };
 
         public Value? Last { get; set; }
 
