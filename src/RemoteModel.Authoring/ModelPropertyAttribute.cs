@@ -18,4 +18,11 @@ public sealed class ModelPropertyAttribute : Attribute
 
     /// <summary>The largest value accepted (inclusive), for numbers; NaN (default): unbounded.</summary>
     public double Maximum { get; set; } = double.NaN;
+
+    /// <summary>
+    /// Whether the last value written to the property (by a Modify) is kept across restarts of the
+    /// model server and applied again, in declaration order, before the model is served (Tango's
+    /// memorized attribute). For writable model properties only. Default false.
+    /// </summary>
+    public bool Memorized { get; set; }
 }

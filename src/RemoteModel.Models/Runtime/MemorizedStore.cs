@@ -37,6 +37,15 @@ internal sealed class MemorizedStore : IDisposable
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            if (!File.Exists(path) && !OperatingSystem.IsWindows())
+            {
+                // The owner's alone, as the user's other files here; SQLite gives its journal files the same mode.
+                using var created = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+
             connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
             connection.Open();
             // WAL with a full sync: a commit is on disk when it returns, and readers never wait for a writer.
@@ -61,7 +70,7 @@ internal sealed class MemorizedStore : IDisposable
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             connection?.Dispose();
-            throw new MemorizedStoreException(Explain(path, ex.Message), ex);
+            throw new MemorizedStoreException(Explain(path, ex.Message.TrimEnd('.')), ex);
         }
         catch
         {
@@ -91,7 +100,7 @@ internal sealed class MemorizedStore : IDisposable
             }
             catch (Exception ex) when (ex is SqliteException or InvalidProtocolBufferException or InvalidCastException)
             {
-                throw new MemorizedStoreException(Explain(Path, $"reading the values of '{model}': {ex.Message}"), ex);
+                throw new MemorizedStoreException(Explain(Path, $"reading the values of '{model}': {ex.Message.TrimEnd('.')}"), ex);
             }
 
             return values;

@@ -21,6 +21,11 @@ internal sealed class PropertyBinding
         var attribute = property.GetCustomAttribute<ModelPropertyAttribute>();
         _range = ValueRange.From(attribute);
         _description = attribute?.Description ?? string.Empty;
+        Memorized = attribute?.Memorized ?? false;
+        if (Memorized && ReadOnly)
+        {
+            throw new ArgumentException($"{property.DeclaringType?.Name}.{Name} cannot be memorized: it is read-only, so nothing writes it.");
+        }
     }
 
     public string Name { get; }
@@ -30,6 +35,9 @@ internal sealed class PropertyBinding
     public bool Nullable { get; }
 
     public bool ReadOnly { get; }
+
+    /// <summary>Whether its last written value is kept across restarts.</summary>
+    public bool Memorized { get; }
 
     public object? Get(object model) => _property.GetValue(model, BindingFlags.DoNotWrapExceptions, null, null, null);
 
@@ -50,6 +58,7 @@ internal sealed class PropertyBinding
             Unit = _range.Unit,
             Description = _description,
             ReadOnly = ReadOnly,
+            Memorized = Memorized,
             Minimum = minimum,
             Maximum = maximum,
         };
