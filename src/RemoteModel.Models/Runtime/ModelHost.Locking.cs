@@ -7,18 +7,6 @@ namespace RemoteModel.Models;
 /// <summary>The host's side of its model's exclusive lock (<see cref="ModelLock"/>): taking, holding, releasing, and refusing everyone else's changes meanwhile.</summary>
 public sealed partial class ModelHost
 {
-    /// <summary>The lock as held now; null when free.</summary>
-    public LockInfo? LockHolder
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _lock.Current;
-            }
-        }
-    }
-
     /// <summary>
     /// Takes the model's lock as a lease of <paramref name="validity"/> (null: the configured default,
     /// 10 s), or renews the caller's lease for that long from now.
