@@ -64,7 +64,7 @@ public sealed class TickerModel : INotifyPropertyChanged, IDisposable
     public long Ticks => _ticks;
 
     /// <summary>Ticks a second.</summary>
-    [ModelProperty(Unit = "Hz", Description = "Ticks a second", Minimum = 0.1, Maximum = 100)]
+    [ModelProperty(Unit = "Hz", Description = "Ticks a second", Minimum = 0.1, Maximum = 100, Memorized = true)]
     public double Rate
     {
         get => _rate;

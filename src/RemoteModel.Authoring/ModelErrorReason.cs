@@ -35,4 +35,7 @@ public enum ModelErrorReason
 
     /// <summary>The model does not implement what was asked.</summary>
     Unimplemented = 12,
+
+    /// <summary>The server failed at something it must do for the request: keeping a memorized value.</summary>
+    Internal = 13,
 }

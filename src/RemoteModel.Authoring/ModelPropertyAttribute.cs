@@ -37,4 +37,11 @@ public sealed class ModelPropertyAttribute : Attribute
     /// so a value hovering at a limit does not raise and clear it on every change; 0 (default): none.
     /// </summary>
     public double AlarmHysteresis { get; set; }
+
+    /// <summary>
+    /// Whether the last value written to the property (by a Modify) is kept across restarts of the
+    /// model server and applied again, in declaration order, before the model is served (Tango's
+    /// memorized attribute). For writable model properties only. Default false.
+    /// </summary>
+    public bool Memorized { get; set; }
 }

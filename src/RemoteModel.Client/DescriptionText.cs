@@ -1,6 +1,7 @@
 using System.Text;
 using Google.Protobuf.Collections;
 using RemoteModel.Models;
+using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using ValueType = RemoteModel.Models.V1.ValueType;
 
@@ -12,6 +13,10 @@ internal static class DescriptionText
     public static string Render(ModelDescription model)
     {
         var text = new StringBuilder($"{model.Model}: {model.TypeName} at v{model.Version}");
+        if (model.Lock is { } held)
+        {
+            text.Append(", ").Append(held.ToDisplayString());
+        }
         if (model.Description.Length > 0)
         {
             text.AppendLine().Append("  ").Append(model.Description);

@@ -12,7 +12,7 @@ namespace RemoteModel.Client;
 /// <summary>
 /// One remote model, driven as if it were here. Typed: <see cref="Query"/>, <see cref="Modify"/>,
 /// <see cref="Invoke"/>, <see cref="Describe"/>, <see cref="Viewers"/>, <see cref="History"/>
-/// (each with an async twin). Through <c>dynamic</c>: reading a property queries it
+/// <see cref="Lock"/>, <see cref="Unlock"/> (each with an async twin). Through <c>dynamic</c>: reading a property queries it
 /// (<c>t.Price</c>), setting one modifies it (<c>t.Rate = 5.0</c>), calling a method invokes the
 /// operation (<c>t.Reset()</c>, <c>t.MoveTo(target: 5)</c>); the members above come first.
 /// A model found by name is looked up again after its server became unreachable, so a proxy
@@ -136,6 +136,29 @@ public sealed class ModelProxy : DynamicObject, IDisposable
     /// <inheritdoc cref="History"/>
     public Task<IReadOnlyList<AuditRecord>> HistoryAsync(int limit = 0, CancellationToken cancellationToken = default) =>
         CallAsync("History", (client, options) => client.HistoryAsync(ModelName, limit, options), cancellationToken);
+
+    /// <summary>
+    /// Takes the model's exclusive lock for as long as the returned lock is not disposed:
+    /// <c>using (t.Lock()) { t.Rate = 5.0; ... }</c>. Meanwhile everyone else's Modify, Invoke and
+    /// SetStreamRate are refused; the server releases it when this process ends, however it ends.
+    /// Refused (FAILED_PRECONDITION, naming the holder) while someone else holds it. An operation
+    /// of the model called Lock is reached with <c>t.Invoke("Lock")</c>.
+    /// </summary>
+    public HeldLock Lock() => Wait(LockAsync());
+
+    /// <inheritdoc cref="Lock"/>
+    public Task<HeldLock> LockAsync(CancellationToken cancellationToken = default) =>
+        CallAsync("Lock", (client, options) => client.HoldLockAsync(ModelName, options), cancellationToken);
+
+    /// <summary>
+    /// Releases this caller's lock of the model, or with <paramref name="force"/> (a key with scope
+    /// admin) breaks whoever's it is; answers the lock released, null when none was held.
+    /// </summary>
+    public LockInfo? Unlock(bool force = false) => Wait(UnlockAsync(force));
+
+    /// <inheritdoc cref="Unlock"/>
+    public Task<LockInfo?> UnlockAsync(bool force = false, CancellationToken cancellationToken = default) =>
+        CallAsync(force ? "Unlock (force)" : "Unlock", (client, options) => client.UnlockAsync(ModelName, force, options), cancellationToken);
 
     /// <summary>Reading a member that is not one of the proxy's own: the value of that property.</summary>
     public override bool TryGetMember(GetMemberBinder binder, out object? result)

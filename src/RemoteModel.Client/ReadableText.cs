@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using Google.Protobuf;
 using RemoteModel.Models;
+using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming.Client;
 using RemoteModel.Naming.V1;
@@ -20,7 +21,8 @@ public static class ReadableText
     public static string Format(object? value) => value switch
     {
         null => "null",
-        ModelSnapshot or InvokeResult or ModelProxy => value.ToString()!,
+        ModelSnapshot or InvokeResult or ModelProxy or HeldLock => value.ToString()!,
+        LockInfo held => held.ToDisplayString(),
         Value wire => wire.ToDisplayString(),
         ModelDescription description => DescriptionText.Render(description),
         IEnumerable<ViewerInfo> viewers => Viewers(viewers.ToList()),

@@ -29,6 +29,9 @@ internal sealed class ModelTableState(string model)
 
     public long Version { get; private set; }
 
+    /// <summary>Who holds the model's lock; null when nobody does (or nobody said).</summary>
+    public LockInfo? Lock { get; private set; }
+
     /// <summary>The properties in the model's declared order (name order until it is described).</summary>
     public IEnumerable<PropertyRow> Rows =>
         _order.Where(_rows.ContainsKey).Select(name => _rows[name])
@@ -43,7 +46,11 @@ internal sealed class ModelTableState(string model)
                 ViewerName = e.Notification!.ViewerName;
                 Connected = true;
                 Connection = _connections++ == 0 ? "connected" : $"reconnected: {e.DescribeStart()}";
+                Lock = e.Notification.Lock;
                 Take(e.Notification, "(snapshot)", onlyDifferences: false);
+                break;
+            case FollowEventKind.Notification when e.Notification!.Kind == Notification.Types.Kind.Lock:
+                Lock = e.Notification.Lock;
                 break;
             case FollowEventKind.Notification:
                 var notification = e.Notification!;

@@ -1,12 +1,13 @@
 using System.Globalization;
 using RemoteModel.Models.V1;
+using RemoteModel.Models.Client;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
 namespace RemoteModel.Viewer;
 
 /// <summary>
-/// The live table as Spectre draws it: a header line (model, endpoint, connection, version), then
+/// The live table as Spectre draws it: a header line (model, endpoint, connection, version, lock), then
 /// one line a property, its value coloured and marked by its quality when that is not VALID. Values and callers too long for the terminal end in an ellipsis rather
 /// than wrapping, so a property never takes two lines and the table does not jump as it changes.
 /// </summary>
@@ -22,7 +23,8 @@ internal static class ModelTableView
         var connection = state.Connected ? $"[green]{Markup.Escape(state.Connection)}[/]" : $"[yellow]{Markup.Escape(state.Connection)}[/]";
         var header = new Markup(
             $"[bold]{Markup.Escape(state.Model)}[/] at {Markup.Escape(state.Endpoint ?? "-")}  {connection}  v{state.Version}"
-            + (state.ViewerName is { } viewer ? $"  as {Markup.Escape(viewer)}" : string.Empty));
+            + (state.ViewerName is { } viewer ? $"  as {Markup.Escape(viewer)}" : string.Empty)
+            + (state.Lock is { } held ? $"  [yellow]{Markup.Escape(held.ToDisplayString())}[/]" : string.Empty));
 
         var qualities = state.Rows.Select(row => row.Quality).ToList();
         var rows = state.Rows.Select(row => new[]

@@ -37,6 +37,28 @@ public sealed class ViewerTableTests
     }
 
     [Fact]
+    public void The_header_says_who_holds_the_lock_from_the_snapshot_and_each_lock_notification_and_the_line_mode_too()
+    {
+        var held = new LockInfo { Holder = "alice [key ops]", Since = Timestamp.FromDateTimeOffset(Start) };
+        var state = new ModelTableState("ticker");
+        var snapshot = Connected(version: 3, ("Price", new Value { DoubleValue = 1 }));
+        snapshot.Notification!.Lock = held;
+        state.Apply(snapshot);
+        Assert.Equal($"ticker at {Endpoint}  connected  v3  as wall  locked by alice [key ops] since 2026-01-02 03:04:05 UTC", Render(state)[0].TrimEnd());
+
+        var released = new Notification { Kind = Notification.Types.Kind.Lock, Version = 3, Time = Timestamp.FromDateTimeOffset(Start), ChangedBy = "root [key root]", Cause = "break-lock" };
+        state.Apply(new FollowEvent(FollowEventKind.Notification, Endpoint, released));
+        Assert.Equal($"ticker at {Endpoint}  connected  v3  as wall", Render(state)[0].TrimEnd());
+        Assert.Equal(["Price", "1", "", "v3", Clock(Start), "(snapshot)"], Cells(Render(state).First(l => l.StartsWith("│ Price", StringComparison.Ordinal))));
+
+        var time = Start.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        Assert.Equal($"{time}  v3  LOCK    unlocked  by root [key root] (break-lock)", NotificationLine.Format(released));
+        released.Lock = new LockInfo(held) { Expires = Timestamp.FromDateTimeOffset(Start.AddSeconds(10)) };
+        released.Cause = "lock";
+        Assert.Equal($"{time}  v3  LOCK    locked by alice [key ops] since 2026-01-02 03:04:05 UTC (lease until 03:04:15 UTC)  by root [key root] (lock)", NotificationLine.Format(released));
+    }
+
+    [Fact]
     public void A_long_value_or_caller_ends_in_an_ellipsis_on_a_narrow_terminal_rather_than_wrapping()
     {
         var state = new ModelTableState("ticker");

@@ -17,6 +17,8 @@ namespace RemoteModel.Models.Tests;
 /// <summary>examples/TickerWebApp: an ordinary ASP.NET Core app serves the ticker over gRPC beside its own HTTP endpoints.</summary>
 public sealed class TickerWebAppTests : IAsyncLifetime
 {
+    // The ticker's Rate is memorized: each test keeps it in a store of its own, never the user's.
+    private readonly string _state = Directory.CreateTempSubdirectory("rm-webapp-state-").FullName;
     private WebApplication _app = null!;
     private string _web = null!;
     private string _grpc = null!;
@@ -28,6 +30,7 @@ public sealed class TickerWebAppTests : IAsyncLifetime
         [
             "--Kestrel:Endpoints:Web:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Web:Protocols=Http1",
             "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:0", "--Kestrel:Endpoints:Grpc:Protocols=Http2",
+            $"--Models:StateStore={Path.Combine(_state, "memorized.db")}",
         ]);
         await _app.StartAsync();
         var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
@@ -43,6 +46,7 @@ public sealed class TickerWebAppTests : IAsyncLifetime
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Directory.Delete(_state, recursive: true);
     }
 
     [Fact]

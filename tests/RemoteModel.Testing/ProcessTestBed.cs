@@ -53,6 +53,9 @@ public sealed class ProcessTestBed : IAsyncDisposable
         return bed;
     }
 
+    /// <summary>Where the bed's model servers keep memorized values (the ticker's Rate): the bed's own, so no test sees another's, nor the user's.</summary>
+    public string StateStore => Path.Combine(Directory, "memorized.db");
+
     /// <summary>A model server serving a ticker under each of <paramref name="names"/>, once they are registered.</summary>
     public Task<(ChildProcess Process, string Address)> StartTickersAsync(params string[] names) => StartTickersAsync([], names);
 
@@ -62,7 +65,7 @@ public sealed class ProcessTestBed : IAsyncDisposable
         var process = Track(Executables.Start(Executables.ModelServer,
         [
             .. names.SelectMany(n => new[] { "--model", $"{n}=RemoteModel.Examples.Ticker.TickerModel" }),
-            "--assembly", Executables.TickerAssembly, "--ns", NameServer,
+            "--assembly", Executables.TickerAssembly, "--ns", NameServer, $"--Models:StateStore={StateStore}",
             .. AuthenticationArguments, .. arguments,
         ]));
         var address = (await process.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];

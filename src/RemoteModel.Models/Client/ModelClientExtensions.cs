@@ -79,4 +79,23 @@ public static class ModelClientExtensions
     /// <summary>Enables (above 0), re-rates or disables (0) a periodic stream.</summary>
     public static async Task<PeriodicStreamDescription> SetStreamRateAsync(this ModelClient client, string model, string stream, double rateHz, CallOptions options = default) =>
         (await client.SetStreamRateAsync(new SetStreamRateRequest { Model = model, Stream = stream, RateHz = rateHz }, options)).Stream;
+
+    /// <summary>
+    /// Takes (or renews) a model's lock as a lease of <paramref name="validity"/> (null: the server's
+    /// default, 10 s); renew it by calling again before it lapses.
+    /// </summary>
+    public static async Task<LockInfo> LockAsync(this ModelClient client, string model, TimeSpan? validity = null, CallOptions options = default) =>
+        (await client.LockAsync(new LockRequest { Model = model, Validity = validity is { } v ? Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(v) : null }, options)).Lock;
+
+    /// <summary>
+    /// Holds a model's lock for as long as the returned <see cref="HeldLock"/> is not disposed (an
+    /// open HoldLock stream); answers once the server says it is held. The deadline and token of
+    /// <paramref name="options"/> bound only the taking.
+    /// </summary>
+    public static Task<HeldLock> HoldLockAsync(this ModelClient client, string model, CallOptions options = default) =>
+        HeldLock.TakeAsync(client, model, options, () => new CallOptions(options.Headers, DateTime.UtcNow + TimeSpan.FromSeconds(10)));
+
+    /// <summary>Releases one's own lock, or with <paramref name="force"/> (scope admin) breaks anyone's; answers the lock released, or null when none was held.</summary>
+    public static async Task<LockInfo?> UnlockAsync(this ModelClient client, string model, bool force = false, CallOptions options = default) =>
+        (await client.UnlockAsync(new UnlockRequest { Model = model, Force = force }, options)).Released;
 }

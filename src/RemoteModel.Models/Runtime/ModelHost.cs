@@ -42,6 +42,10 @@ public sealed partial class ModelHost : IAsyncDisposable
     private readonly StreamScheduler _streams;
     private readonly PropertyStates _states;
     private readonly Dictionary<string, DeadbandTarget> _deadbandTargets;
+    private readonly ModelLock _lock;
+    private readonly TimeSpan _lockValidity;
+    private readonly TimeSpan _maxLockValidity;
+    private readonly MemorizedValues? _memorized;
     private HashSet<string>? _touched;
 
     // What the model said about its values (PropertyStateChangedEventArgs) since the last commit.
@@ -49,9 +53,19 @@ public sealed partial class ModelHost : IAsyncDisposable
 
     /// <summary>Hosts <paramref name="model"/> under <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">The model publishes something the protocol cannot carry, or its declarations contradict each other.</exception>
+    /// <remarks>Memorized properties are kept only by the hosts a <see cref="Server.ModelRegistry"/> makes, in its state store.</remarks>
     public ModelHost(
         string name, INotifyPropertyChanged model, ModelHostOptions? options = null, TimeProvider? timeProvider = null, ILogger<ModelHost>? logger = null,
         IViewerDirectory? viewerDirectory = null)
+        : this(name, model, options, timeProvider, logger, viewerDirectory, memory: null)
+    {
+    }
+
+    /// <summary>Hosts <paramref name="model"/> under <paramref name="name"/>, its memorized properties kept in the store <paramref name="memory"/> opens when it has any.</summary>
+    /// <exception cref="MemorizedStoreException">The store cannot be opened or read.</exception>
+    internal ModelHost(
+        string name, INotifyPropertyChanged model, ModelHostOptions? options, TimeProvider? timeProvider, ILogger<ModelHost>? logger,
+        IViewerDirectory? viewerDirectory, Func<MemorizedStore>? memory)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(model);
@@ -69,6 +83,16 @@ public sealed partial class ModelHost : IAsyncDisposable
         _lifecycle = new ModelLifecycle(_schema.Lifecycle);
         _audit = new ModelAudit(name, options.HistoryCapacity, options.DefaultHistoryLimit, _time, _logger);
         _viewers = new ViewerHub(name, options, _gate, Snapshot, _time, _logger, viewerDirectory, Epoch, _changes.After);
+        _lock = new ModelLock(name, _time, OnLockChanged, OnLeaseDue);
+        _lockValidity = options.LockValidity;
+        _maxLockValidity = options.MaxLockValidity;
+        if (memory is not null && _schema.Properties.Values.Any(p => p.Memorized))
+        {
+            // Applied before anyone can see the model, and before its own changes are listened to: version 0 has them.
+            _memorized = new MemorizedValues(name, memory(), _time, _logger);
+            _memorized.Restore(model, _schema.Properties.Values);
+        }
+
         _streams = new StreamScheduler(name, _schema.Streams, _gate, _time, Sample, _logger);
         model.PropertyChanged += OnPropertyChanged;
     }
@@ -116,6 +140,7 @@ public sealed partial class ModelHost : IAsyncDisposable
             _lifecycle.Describe(description);
             description.Operations.AddRange(_schema.Operations.Values.Select(o => o.Describe()));
             description.Streams.AddRange(_streams.Describe());
+            description.Lock = _lock.Current;
             return description;
         }
     }
@@ -145,7 +170,8 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// </summary>
     /// <exception cref="ModelException">
     /// NOT_FOUND (unknown property), INVALID_ARGUMENT (wrong type, read-only), OUT_OF_RANGE,
-    /// ABORTED (expected_version is stale), or the setter's own failure (see <c>ModelErrors</c>).
+    /// ABORTED (expected_version is stale), FAILED_PRECONDITION (someone else holds the lock),
+    /// INTERNAL (a memorized value could not be kept: nothing changed), or the setter's own failure (see <c>ModelErrors</c>).
     /// </exception>
     public ModifyResponse Modify(ModifyRequest request, string caller)
     {
@@ -154,6 +180,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             try
             {
+                CheckLock(caller);
                 CheckExpectedVersion(request.HasExpectedVersion ? request.ExpectedVersion : null);
                 var changes = new List<(PropertyBinding Property, object? Value)>();
                 foreach (var (name, value) in request.Values.OrderBy(v => v.Key, StringComparer.Ordinal))
@@ -201,6 +228,13 @@ public sealed partial class ModelHost : IAsyncDisposable
 
                         done.Add((property, old));
                     }
+
+                    if (_memorized is not null && !_memorized.Keep(response.Applied.Where(a => _schema.Properties[a.Key].Memorized), caller))
+                    {
+                        RollBack(done);
+                        throw new ModelException(ModelErrorReason.Internal,
+                            $"model '{Name}': the memorized values could not be kept in {_memorized.StorePath}, so nothing was changed; see the server's log");
+                    }
                 }
                 finally
                 {
@@ -232,7 +266,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// <summary>Invokes an operation (or a lifecycle transition) with typed arguments, defaults filled in.</summary>
     /// <exception cref="ModelException">
     /// NOT_FOUND (unknown operation), INVALID_ARGUMENT (unknown, missing or mistyped argument),
-    /// OUT_OF_RANGE, FAILED_PRECONDITION (not allowed in the current lifecycle state), ABORTED
+    /// OUT_OF_RANGE, FAILED_PRECONDITION (not allowed in the current lifecycle state, or someone else holds the lock), ABORTED
     /// (expected_version is stale), or the operation's own failure (see <c>ModelErrors</c>).
     /// </exception>
     public InvokeResponse Invoke(InvokeRequest request, string caller)
@@ -243,6 +277,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             try
             {
+                CheckLock(caller);
                 CheckExpectedVersion(request.HasExpectedVersion ? request.ExpectedVersion : null);
                 var response = _lifecycle.IsTransition(request.Operation)
                     ? Transition(request, caller, action)
@@ -259,8 +294,15 @@ public sealed partial class ModelHost : IAsyncDisposable
     }
 
     /// <summary>Enables (rate above 0), re-rates or disables (0) a periodic stream.</summary>
-    /// <exception cref="ModelException">NOT_FOUND (unknown stream), INVALID_ARGUMENT (negative rate), OUT_OF_RANGE (above the stream's maximum).</exception>
-    public PeriodicStreamDescription SetStreamRate(string stream, double rateHz, string caller) => _streams.SetRate(stream, rateHz, caller);
+    /// <exception cref="ModelException">NOT_FOUND (unknown stream), INVALID_ARGUMENT (negative rate), OUT_OF_RANGE (above the stream's maximum), FAILED_PRECONDITION (someone else holds the lock).</exception>
+    public PeriodicStreamDescription SetStreamRate(string stream, double rateHz, string caller)
+    {
+        lock (_gate)
+        {
+            CheckLock(caller);
+            return _streams.SetRate(stream, rateHz, caller);
+        }
+    }
 
     /// <summary>The newest audit records, newest last; <paramref name="limit"/> 0 gives the default number.</summary>
     /// <exception cref="ModelException">INVALID_ARGUMENT for a negative limit.</exception>
@@ -300,6 +342,10 @@ public sealed partial class ModelHost : IAsyncDisposable
         Model.PropertyChanged -= OnPropertyChanged;
         _streams.Stop();
         _viewers.Close();
+        lock (_gate)
+        {
+            _lock.Dispose();
+        }
         return ValueTask.CompletedTask;
     }
 
@@ -449,7 +495,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// <summary>The model as <paramref name="viewer"/> sees it now; called under the change lock.</summary>
     private Notification Snapshot(Viewer viewer, Notification.Types.Kind kind)
     {
-        var snapshot = new Notification { Kind = kind, Version = _changes.Version, Time = _changes.ChangedAt, ViewerName = viewer.Name, State = _lifecycle.State, Epoch = Epoch };
+        var snapshot = new Notification { Kind = kind, Version = _changes.Version, Time = _changes.ChangedAt, ViewerName = viewer.Name, State = _lifecycle.State, Epoch = Epoch, Lock = _lock.Current };
         foreach (var property in _schema.Properties.Values.Where(p => viewer.Properties?.Contains(p.Name) ?? true))
         {
             var value = Read(property);

@@ -27,9 +27,23 @@ public sealed class ModelHostOptions
     /// <summary>The highest max_rate_hz a viewer may ask for. Default 1000.</summary>
     public double MaxViewerRateHz { get; set; } = 1000;
 
+    /// <summary>How long a lock taken with Lock lasts unless renewed, when the request does not say. Default 10 s (as Tango's).</summary>
+    public TimeSpan LockValidity { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest validity a Lock request may ask for. Default 1 hour.</summary>
+    public TimeSpan MaxLockValidity { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The state store (a SQLite file) of memorized property values, shared by the models of one
+    /// server and kept per model name. Default: <c>memorized.db</c> in the user's data directory
+    /// (<c>$XDG_DATA_HOME/remotemodel</c>, else <c>~/.local/share/remotemodel</c>). Opened only
+    /// when a hosted model has a memorized property.
+    /// </summary>
+    public string? StateStore { get; set; }
+
     /// <summary>What <see cref="Problem"/> says when something is wrong.</summary>
     internal const string LimitsMustBePositive =
-        "Model host limits must be positive: ViewerQueueCapacity, MaxViewers, HistoryCapacity, ChangeLogCapacity, DefaultHistoryLimit, MaxViewerRateHz.";
+        "Model host limits must be positive: ViewerQueueCapacity, MaxViewers, HistoryCapacity, ChangeLogCapacity, DefaultHistoryLimit, MaxViewerRateHz, LockValidity (at most MaxLockValidity).";
 
     internal void Validate()
     {
@@ -42,6 +56,7 @@ public sealed class ModelHostOptions
     /// <summary>What is wrong with these limits, or null.</summary>
     internal string? Problem() =>
         ViewerQueueCapacity < 1 || MaxViewers < 1 || HistoryCapacity < 1 || ChangeLogCapacity < 1 || DefaultHistoryLimit < 1 || !(MaxViewerRateHz > 0)
+        || LockValidity <= TimeSpan.Zero || LockValidity > MaxLockValidity
             ? LimitsMustBePositive
             : null;
 }

@@ -28,6 +28,12 @@ internal sealed class PropertyBinding
         {
             throw new ArgumentException($"{property.DeclaringType?.Name}.{Name}: {problem}.");
         }
+
+        Memorized = attribute?.Memorized ?? false;
+        if (Memorized && ReadOnly)
+        {
+            throw new ArgumentException($"{property.DeclaringType?.Name}.{Name} cannot be memorized: it is read-only, so nothing writes it.");
+        }
     }
 
     /// <summary>Its alarm and warning limits (<see cref="AlarmLimits.None"/> when it declares none).</summary>
@@ -43,6 +49,9 @@ internal sealed class PropertyBinding
     public bool Nullable { get; }
 
     public bool ReadOnly { get; }
+
+    /// <summary>Whether its last written value is kept across restarts.</summary>
+    public bool Memorized { get; }
 
     public object? Get(object model) => _property.GetValue(model, BindingFlags.DoNotWrapExceptions, null, null, null);
 
@@ -63,6 +72,7 @@ internal sealed class PropertyBinding
             Unit = _range.Unit,
             Description = _description,
             ReadOnly = ReadOnly,
+            Memorized = Memorized,
             Minimum = minimum,
             Maximum = maximum,
             LowAlarm = ValueRange.Typed(Type, Limits.LowAlarm),

@@ -23,6 +23,9 @@ internal sealed record ViewerRequest(
 /// </summary>
 internal sealed partial class ViewerHub
 {
+    /// <summary>Where a viewer keeps its pending LOCK notification beside its pending samples: no stream can have this name.</summary>
+    private const string LockSlot = "#lock";
+
     private readonly string _model;
     private readonly ModelHostOptions _options;
     private readonly object _gate;
@@ -138,6 +141,22 @@ internal sealed partial class ViewerHub
         foreach (var viewer in _viewers.Values)
         {
             if (viewer.Streams.Contains(stream) && viewer.OfferSample(stream, serialized ??= new SerializedMessage<Notification>(sample)))
+            {
+                _pump.Schedule(viewer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Offers a LOCK notification to every viewer, whatever it subscribed to. Like a sample, it is
+    /// conflated: a viewer still writing the previous one gets only the newest, the lock as it is now.
+    /// </summary>
+    public void PublishLock(Notification notification)
+    {
+        SerializedMessage<Notification>? serialized = null;
+        foreach (var viewer in _viewers.Values)
+        {
+            if (viewer.OfferSample(LockSlot, serialized ??= new SerializedMessage<Notification>(notification)))
             {
                 _pump.Schedule(viewer);
             }

@@ -5,8 +5,8 @@ using Grpc.Core;
 namespace RemoteModel.Models.Server;
 
 /// <summary>
-/// The model server's key checks: Modify, Invoke and SetStreamRate need scope control on the
-/// model; reads and subscriptions need read only when reads are protected. The caller's identity
+/// The model server's key checks: Modify, Invoke, SetStreamRate and taking or releasing the
+/// model's lock need scope control on the model; breaking another's lock needs admin; reads and subscriptions need read only when reads are protected. The caller's identity
 /// names the key that proved it, so the audit records the key id of every change:
 /// <c>alice@lab [key ops]</c>, where <c>alice@lab</c> is what the caller says of itself.
 /// </summary>
@@ -18,7 +18,8 @@ public sealed class KeyModelAuthorizer(KeyPermissions permissions) : IModelAutho
         var key = action switch
         {
             ModelAction.Read or ModelAction.Subscribe => permissions.DemandRead(context, model),
-            ModelAction.Modify or ModelAction.Invoke or ModelAction.SetStreamRate => permissions.Demand(context, KeyScopes.Control, model),
+            ModelAction.Modify or ModelAction.Invoke or ModelAction.SetStreamRate or ModelAction.Lock => permissions.Demand(context, KeyScopes.Control, model),
+            ModelAction.BreakLock => permissions.Demand(context, KeyScopes.Admin, model),
             _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown model action"),
         };
         var claimed = CallerHeaderAuthorizer.ClaimedCaller(context);

@@ -17,4 +17,10 @@ public enum ModelAction
 
     /// <summary>SetStreamRate.</summary>
     SetStreamRate,
+
+    /// <summary>Lock, HoldLock, and Unlock of one's own lock.</summary>
+    Lock,
+
+    /// <summary>Unlock with force: breaking someone else's lock.</summary>
+    BreakLock,
 }

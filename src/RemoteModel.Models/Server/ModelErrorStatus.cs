@@ -16,6 +16,7 @@ internal static class ModelErrorStatus
         ModelErrorReason.Aborted => StatusCode.Aborted,
         ModelErrorReason.OutOfRange => StatusCode.OutOfRange,
         ModelErrorReason.Unimplemented => StatusCode.Unimplemented,
+        ModelErrorReason.Internal => StatusCode.Internal,
         _ => StatusCode.Unknown,
     };
 

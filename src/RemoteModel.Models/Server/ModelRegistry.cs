@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RemoteModel.Models.Runtime;
 using RemoteModel.Naming;
 
 namespace RemoteModel.Models.Server;
@@ -14,6 +15,7 @@ public sealed class ModelRegistry : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IViewerDirectory? _viewerDirectory;
+    private readonly Lazy<MemorizedStore> _memory;
 
     /// <summary>Creates an empty registry whose hosts share limits, a clock, a logger factory and a viewer directory.</summary>
     /// <param name="options">The limits of every hosted model.</param>
@@ -25,6 +27,8 @@ public sealed class ModelRegistry : IAsyncDisposable
     {
         _viewerDirectory = viewerDirectory;
         _options = options ?? new ModelHostOptions();
+        var store = _options.StateStore is { Length: > 0 } path ? path : MemorizedStore.DefaultPath;
+        _memory = new Lazy<MemorizedStore>(() => MemorizedStore.Open(store));
         _time = timeProvider ?? TimeProvider.System;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
@@ -36,7 +40,9 @@ public sealed class ModelRegistry : IAsyncDisposable
     public IReadOnlyList<ModelHost> Hosts => [.. _hosts.Values.OrderBy(h => h.Name, StringComparer.Ordinal)];
 
     /// <summary>Hosts <paramref name="model"/> under <paramref name="name"/> (a name-service name: <c>lab1/stage/x</c>).</summary>
+    /// <remarks>A model with memorized properties gets its stored values applied here; the state store (<see cref="ModelHostOptions.StateStore"/>) is opened with the first such model.</remarks>
     /// <exception cref="ArgumentException">The name is malformed or taken, or the model cannot be published.</exception>
+    /// <exception cref="Exception">The state store cannot be opened or read: the message says which file and what to do.</exception>
     public ModelHost Add(string name, INotifyPropertyChanged model)
     {
         if (NameRules.Problem(name) is { } problem)
@@ -44,7 +50,7 @@ public sealed class ModelRegistry : IAsyncDisposable
             throw new ArgumentException(NameRules.Explain(name, problem), nameof(name));
         }
 
-        var host = new ModelHost(name, model, _options, _time, _loggerFactory.CreateLogger<ModelHost>(), _viewerDirectory);
+        var host = new ModelHost(name, model, _options, _time, _loggerFactory.CreateLogger<ModelHost>(), _viewerDirectory, () => _memory.Value);
         if (!_hosts.TryAdd(name, host))
         {
             throw new ArgumentException($"A model named '{name}' is hosted already.", nameof(name));
@@ -74,6 +80,11 @@ public sealed class ModelRegistry : IAsyncDisposable
         foreach (var name in Names)
         {
             await RemoveAsync(name).ConfigureAwait(false);
+        }
+
+        if (_memory.IsValueCreated)
+        {
+            _memory.Value.Dispose();
         }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Models.V1;
 using Grpc.Core;
+using RemoteModel.Models.Runtime;
 using RemoteModel.Grpc.Server;
 
 namespace RemoteModel.Models.Server;
@@ -105,6 +106,69 @@ public sealed partial class ModelService : Model.ModelBase
         try
         {
             return call(state);
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<LockResponse> Lock(LockRequest request, ServerCallContext context)
+    {
+        var (host, caller) = await HostAsync(request.Model, ModelAction.Lock, context);
+        try
+        {
+            return new LockResponse { Lock = host.Lock(caller, request.Validity?.ToTimeSpan()) };
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task HoldLock(HoldLockRequest request, IServerStreamWriter<LockEvent> stream, ServerCallContext context)
+    {
+        var (host, caller) = await HostAsync(request.Model, ModelAction.Lock, context);
+        LockHold hold;
+        try
+        {
+            hold = host.HoldLock(caller);
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
+
+        try
+        {
+            await stream.WriteAsync(new LockEvent { Lock = hold.Lock }, context.CancellationToken);
+            await hold.Ended.WaitAsync(context.CancellationToken);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The holder went away (or the server stops): released below.
+            return;
+        }
+        finally
+        {
+            host.EndHold(hold);
+        }
+
+        if (hold.BrokenBy is { } breaker)
+        {
+            throw new RpcException(new Status(StatusCode.Aborted, $"the lock of model '{request.Model}' was broken by {breaker}"));
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<UnlockResponse> Unlock(UnlockRequest request, ServerCallContext context)
+    {
+        var (host, caller) = await HostAsync(request.Model, request.Force ? ModelAction.BreakLock : ModelAction.Lock, context);
+        try
+        {
+            return new UnlockResponse { Released = host.Unlock(caller, request.Force) };
         }
         catch (ModelException ex)
         {
