@@ -69,6 +69,10 @@ internal static class WebWorkloads
         {
             browser.Driver.SwitchTo().NewWindow(WindowType.Tab);
             Open(browser, webAddress);
+            if ((page + 1) % 10 == 0)
+            {
+                Console.WriteLine($"{page + 1} pages open");
+            }
         }
 
         await Task.Delay(TimeSpan.FromSeconds(5));
