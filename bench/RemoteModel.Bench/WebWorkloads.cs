@@ -69,6 +69,10 @@ internal static class WebWorkloads
         {
             browser.Driver.SwitchTo().NewWindow(WindowType.Tab);
             Open(browser, webAddress);
+            if ((page + 1) % 10 == 0)
+            {
+                Console.WriteLine($"{page + 1} pages open");
+            }
         }
 
         await Task.Delay(TimeSpan.FromSeconds(5));
@@ -109,7 +113,8 @@ internal static class WebWorkloads
     private static void Open(HeadlessChromium browser, string webAddress)
     {
         browser.Open($"{webAddress}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "a page connected");
+        // Generous: on a loaded machine with a hundred tabs a page's first connect can take long; the measures do not depend on it.
+        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "a page connected", TimeSpan.FromSeconds(180));
     }
 
     /// <summary>The notifications the model server has sent to the web view's pages (their viewers are named web-...).</summary>
