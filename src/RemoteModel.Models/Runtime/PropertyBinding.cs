@@ -26,7 +26,21 @@ internal sealed class PropertyBinding
         {
             throw new ArgumentException($"{property.DeclaringType?.Name}.{Name} cannot be memorized: it is read-only, so nothing writes it.");
         }
+
+        Limits = attribute is null ? AlarmLimits.None
+            : new AlarmLimits(attribute.LowAlarm, attribute.LowWarning, attribute.HighWarning, attribute.HighAlarm, attribute.AlarmHysteresis);
+        var problem = Limits.Any && !ValueRange.IsNumeric(Type) ? "alarm and warning limits apply to numbers only" : Limits.Problem();
+        if (problem is not null)
+        {
+            throw new ArgumentException($"{property.DeclaringType?.Name}.{Name}: {problem}.");
+        }
     }
+
+    /// <summary>Its alarm and warning limits (<see cref="AlarmLimits.None"/> when it declares none).</summary>
+    public AlarmLimits Limits { get; }
+
+    /// <summary>What a deadband needs to know of it.</summary>
+    public DeadbandTarget DeadbandTarget => new(ValueRange.IsNumeric(Type), _range.Minimum, _range.Maximum);
 
     public string Name { get; }
 
@@ -61,6 +75,10 @@ internal sealed class PropertyBinding
             Memorized = Memorized,
             Minimum = minimum,
             Maximum = maximum,
+            LowAlarm = ValueRange.Typed(Type, Limits.LowAlarm),
+            LowWarning = ValueRange.Typed(Type, Limits.LowWarning),
+            HighWarning = ValueRange.Typed(Type, Limits.HighWarning),
+            HighAlarm = ValueRange.Typed(Type, Limits.HighAlarm),
         };
     }
 }
