@@ -1,6 +1,6 @@
 using System.Globalization;
-using RemoteModel.Models.V1;
 using RemoteModel.Models.Client;
+using RemoteModel.Models.V1;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -5,7 +5,7 @@ using RemoteModel.Models.V1;
 
 namespace RemoteModel.Viewer;
 
-/// <summary>One notification as one line: time, version, kind, the values (marked by their quality when not VALID, with why, or the lock), and who changed them.</summary>
+/// <summary>One notification as one line: time, version, kind, the values (marked by their quality when not VALID, with why) or the lock, and who changed them.</summary>
 internal static class NotificationLine
 {
     public static string Format(Notification notification)
@@ -23,7 +23,6 @@ internal static class NotificationLine
                 _ => " (fell behind)",
             }
             : string.Empty;
-
         // A LOCK notification says what the lock is now; a snapshot, only when someone holds it.
         var held = notification.Kind == Notification.Types.Kind.Lock || notification.Lock is not null ? $"  {notification.Lock.ToDisplayString()}" : string.Empty;
         return $"{time}  v{notification.Version}  {notification.Kind.ToString().ToUpperInvariant()}{why}  {values}{held}{who}";

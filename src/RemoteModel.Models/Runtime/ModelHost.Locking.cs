@@ -113,6 +113,7 @@ public sealed partial class ModelHost
         _viewers.PublishLock(new Notification
         {
             Kind = Notification.Types.Kind.Lock,
+            Epoch = Epoch,
             Version = _changes.Version,
             Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
             ChangedBy = change.By,

@@ -21,18 +21,18 @@ internal sealed class PropertyBinding
         var attribute = property.GetCustomAttribute<ModelPropertyAttribute>();
         _range = ValueRange.From(attribute);
         _description = attribute?.Description ?? string.Empty;
+        Memorized = attribute?.Memorized ?? false;
+        if (Memorized && ReadOnly)
+        {
+            throw new ArgumentException($"{property.DeclaringType?.Name}.{Name} cannot be memorized: it is read-only, so nothing writes it.");
+        }
+
         Limits = attribute is null ? AlarmLimits.None
             : new AlarmLimits(attribute.LowAlarm, attribute.LowWarning, attribute.HighWarning, attribute.HighAlarm, attribute.AlarmHysteresis);
         var problem = Limits.Any && !ValueRange.IsNumeric(Type) ? "alarm and warning limits apply to numbers only" : Limits.Problem();
         if (problem is not null)
         {
             throw new ArgumentException($"{property.DeclaringType?.Name}.{Name}: {problem}.");
-        }
-
-        Memorized = attribute?.Memorized ?? false;
-        if (Memorized && ReadOnly)
-        {
-            throw new ArgumentException($"{property.DeclaringType?.Name}.{Name} cannot be memorized: it is read-only, so nothing writes it.");
         }
     }
 
