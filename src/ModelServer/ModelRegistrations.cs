@@ -9,7 +9,7 @@ namespace RemoteModel.ModelServer;
 
 /// <summary>
 /// Holds one name-server registration per hosted model for as long as the server runs, at the
-/// addresses the gRPC server listens on; registers again by itself when the name server comes
+/// addresses it advertises (<see cref="GrpcServerApplication.GrpcAdvertisedAddresses"/>); registers again by itself when the name server comes
 /// back; ends every registration first on a graceful stop.
 /// </summary>
 internal sealed class ModelRegistrations(
@@ -21,7 +21,7 @@ internal sealed class ModelRegistrations(
     // Registered once the server listens (its port may have been 0), ended before any stream closes.
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
-        var addresses = services.GrpcAddresses();
+        var addresses = services.GrpcAdvertisedAddresses();
         if (nameServer.Channel is not { } channel)
         {
             logger.LogWarning("Not registering with a name server (NoRegistration): clients need the direct address {Addresses}", string.Join(", ", addresses));

@@ -6,6 +6,15 @@ public sealed class ModelServerOptions
     /// <summary>Where to listen. Default <c>http://127.0.0.1:0</c>: any free port on loopback, registered with the name server.</summary>
     public List<string> Listen { get; set; } = [];
 
+    /// <summary>
+    /// Where other hosts reach this server, registered with the name server instead of
+    /// <see cref="Listen"/>: URLs (<c>http://lab-pc.example:9191</c>) or a host name alone
+    /// (<c>lab-pc.example</c>, keeping each listen address's scheme and actual port). Default none:
+    /// the listen addresses, with a wildcard (<c>0.0.0.0</c>, <c>[::]</c>) standing for each of the
+    /// host's non-loopback interface addresses.
+    /// </summary>
+    public List<string> Advertise { get; set; } = [];
+
     /// <summary>The name server to register with; empty: <c>$REMOTEMODEL_NAMESERVER</c>, then <c>http://127.0.0.1:9090</c>.</summary>
     public string? NameServer { get; set; }
 

@@ -15,11 +15,12 @@ internal static class ServeCommand
     public static void Configure(RootCommand root)
     {
         var listen = new Option<string[]>("--listen") { Description = "Where to listen (repeatable): http://host:port, https://host:port, unix:/path. Default http://127.0.0.1:0 (a free port)." };
+        var advertise = new Option<string[]>("--advertise") { Description = "Where other hosts reach this server (repeatable), registered instead of what it listens on: a URL (http://lab-pc.example:9191), or a host name alone (lab-pc.example) that keeps each listen address's scheme and port. Default: the listen addresses, a wildcard (0.0.0.0, [::]) standing for each non-loopback interface address." };
         var models = new Option<string[]>("--model") { Description = "A model to host (repeatable): NAME=TYPE, e.g. stage/1=Lab.Stage." };
         var assemblies = new Option<string[]>("--assembly") { Description = "An assembly holding model classes (repeatable)." };
         var nameServer = new Option<string?>("--ns") { Description = "The name server to register with. Default $REMOTEMODEL_NAMESERVER, then http://127.0.0.1:9090." };
         var noRegister = new Option<bool>("--no-register") { Description = "Serve without registering with a name server." };
-        foreach (var option in new Option[] { listen, models, assemblies, nameServer, noRegister })
+        foreach (var option in new Option[] { listen, advertise, models, assemblies, nameServer, noRegister })
         {
             root.Options.Add(option);
         }
@@ -35,6 +36,7 @@ internal static class ServeCommand
 
             var overrides = new Dictionary<string, string?>();
             Configuration.AddList(overrides, "ModelServer:Listen", result.GetValue(listen));
+            Configuration.AddList(overrides, "ModelServer:Advertise", result.GetValue(advertise));
             Configuration.AddList(overrides, "ModelServer:Assemblies", result.GetValue(assemblies));
             var modelValues = result.GetValue(models) ?? [];
             for (var i = 0; i < modelValues.Length; i++)
@@ -85,6 +87,7 @@ internal static class ServeCommand
             LoggerCategory = "RemoteModel.ModelServer",
             Configuration = configuration,
             Listen = options.Listen,
+            Advertise = options.Advertise,
             ConfigureServices = services =>
             {
                 services.AddSingleton(options);

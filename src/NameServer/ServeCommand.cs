@@ -18,9 +18,10 @@ internal static class ServeCommand
     public static Command Create()
     {
         var listen = new Option<string[]>("--listen") { Description = "Where to listen (repeatable): http://host:port, https://host:port, unix:/path. Default http://127.0.0.1:9090." };
+        var advertise = new Option<string[]>("--advertise") { Description = "Where other hosts reach this name server (repeatable), printed at start (the ready and LISTENING lines, for other hosts' REMOTEMODEL_NAMESERVER) instead of what it listens on: a URL (http://ns.lab.example:9090), or a host name alone (ns.lab.example). Default: the listen addresses, a wildcard (0.0.0.0, [::]) standing for each non-loopback interface address." };
         var store = new Option<string?>("--store") { Description = "Where the registry lives: embedded (default), etcd, consul." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the embedded store keeps static registrations." };
-        var command = new Command("serve", "Run the name server (the default command).") { listen, store, dataDir };
+        var command = new Command("serve", "Run the name server (the default command).") { listen, advertise, store, dataDir };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((result, cancellationToken) =>
         {
@@ -32,6 +33,7 @@ internal static class ServeCommand
 
             var overrides = new Dictionary<string, string?>();
             Configuration.AddList(overrides, "NameServer:Listen", result.GetValue(listen));
+            Configuration.AddList(overrides, "NameServer:Advertise", result.GetValue(advertise));
 
             if (result.GetValue(store) is { } storeValue)
             {
@@ -63,6 +65,7 @@ internal static class ServeCommand
             LoggerCategory = "RemoteModel.NameServer",
             Configuration = configuration,
             Listen = options.Listen,
+            Advertise = options.Advertise,
             ConfigureServices = services =>
             {
                 services.AddSingleton<IRegistryStore>(provider => CreateStore(options, configuration, provider));

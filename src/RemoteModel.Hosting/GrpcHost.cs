@@ -32,6 +32,7 @@ public static class GrpcHost
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
             builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
             builder.Services.AddServerAuthentication();
+            builder.Services.AddSingleton(new AdvertisedAddresses(settings.Advertise));
             settings.ConfigureServices(builder.Services);
 
             await using var app = builder.Build();
@@ -39,9 +40,10 @@ public static class GrpcHost
             settings.MapServices(app);
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(settings.LoggerCategory);
             await app.StartAsync(cancellationToken);
-            var addresses = app.Services.GrpcAddresses();
-            logger.LogInformation("{Role} ready on {Addresses}", settings.Role, string.Join(", ", addresses));
-            // A machine-readable line for scripts and tests that start the server on port 0.
+            var listening = app.Services.GrpcAddresses();
+            var addresses = app.Services.GrpcAdvertisedAddresses();
+            logger.LogInformation("{Role} ready on {Addresses}, reached at {Advertised}", settings.Role, string.Join(", ", listening), string.Join(", ", addresses));
+            // A machine-readable line for scripts and tests that start the server on port 0: where clients connect.
             Console.Out.WriteLine($"LISTENING {string.Join(' ', addresses)}");
             await app.WaitForShutdownAsync(CancellationToken.None);
             logger.LogInformation("{Role} stopped", settings.Role);

@@ -19,6 +19,12 @@ public sealed class GrpcHostSettings
     /// <summary>Where to listen: <c>http://host:port</c>, <c>https://host:port</c>, <c>unix:/path</c>.</summary>
     public required IReadOnlyList<string> Listen { get; init; }
 
+    /// <summary>
+    /// What to give others as the server's addresses instead of what it listens on (URLs, or a host
+    /// name alone; see <see cref="AdvertisedAddresses"/>). Default none: derived from the listen addresses.
+    /// </summary>
+    public IReadOnlyList<string> Advertise { get; init; } = [];
+
     /// <summary>Adds the executable's services (<c>AddRemoteModels</c>, <c>AddNameService</c>, its hosted services).</summary>
     public required Action<IServiceCollection> ConfigureServices { get; init; }
 

@@ -103,4 +103,11 @@ public static class GrpcServerApplication
     /// <summary>The addresses the server listens on, as clients write them (<c>http://127.0.0.1:40123</c>, <c>unix:/path</c>); known once it has started.</summary>
     public static IReadOnlyList<string> GrpcAddresses(this IServiceProvider services) =>
         services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.Select(ListenAddress.ForClients).ToList() ?? [];
+
+    /// <summary>
+    /// The addresses to give others (<see cref="AdvertisedAddresses"/>, the one in the container or,
+    /// without one, derived from <see cref="GrpcAddresses"/> alone); known once the server has started.
+    /// </summary>
+    public static IReadOnlyList<string> GrpcAdvertisedAddresses(this IServiceProvider services) =>
+        (services.GetService<AdvertisedAddresses>() ?? new AdvertisedAddresses([])).For(services.GrpcAddresses());
 }

@@ -34,7 +34,31 @@ public static class OutsidePeers
     private static readonly Lazy<string?> ConsulProblem = new(() =>
         FindOnPath("consul") is not null ? null : "no `consul` binary on PATH (Consul cannot be installed in this environment; the live Consul tests run where it can)");
 
+    // Creating and deleting a namespace is the only sure test: root in a container may still lack the capability.
+    private static readonly Lazy<string?> NetworkNamespacesProblem = new(() =>
+        !OperatingSystem.IsLinux() ? "network namespaces are Linux's"
+        : !IsRoot() ? "network namespaces need root: run the tests as root (CI does)"
+        : FindOnPath("ip") is not { } ip ? "iproute2's `ip` is missing: `apt-get install iproute2`"
+        : Runs(ip, $"netns add rmt-probe-{Environment.ProcessId}") && Runs(ip, $"netns delete rmt-probe-{Environment.ProcessId}") ? null
+        : "`ip netns add` failed: this machine (or container) does not let root create network namespaces");
+    /// <summary>Debian's browser and its WebDriver, where the web view's browser tests expect them.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Debian's chromium-driver.</summary>
+    public const string ChromeDriverPath = "/usr/bin/chromedriver";
+
+    private static readonly Lazy<string?> ChromiumProblem = new(() =>
+        File.Exists(ChromiumPath) && File.Exists(ChromeDriverPath)
+            ? null
+            : $"chromium or chromedriver is missing ({ChromiumPath}, {ChromeDriverPath}): `apt-get install chromium chromium-driver`");
+
+    public static string? Chromium => ChromiumProblem.Value;
+
     public static string? PythonGrpc => PythonGrpcProblem.Value;
+
+    public static string? NetworkNamespaces => NetworkNamespacesProblem.Value;
+
+    private static bool IsRoot() => File.ReadAllLines("/proc/self/status").Any(l => l.StartsWith("Uid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] == "0");
 
     public static string? Etcd => EtcdProblem.Value;
 

@@ -54,13 +54,16 @@ public sealed class ProcessTestBed : IAsyncDisposable
     }
 
     /// <summary>A model server serving a ticker under each of <paramref name="names"/>, once they are registered.</summary>
-    public async Task<(ChildProcess Process, string Address)> StartTickersAsync(params string[] names)
+    public Task<(ChildProcess Process, string Address)> StartTickersAsync(params string[] names) => StartTickersAsync([], names);
+
+    /// <summary>A model server started with <paramref name="arguments"/> too, serving a ticker under each of <paramref name="names"/>, once they are registered.</summary>
+    public async Task<(ChildProcess Process, string Address)> StartTickersAsync(IEnumerable<string> arguments, params string[] names)
     {
         var process = Track(Executables.Start(Executables.ModelServer,
         [
             .. names.SelectMany(n => new[] { "--model", $"{n}=RemoteModel.Examples.Ticker.TickerModel" }),
             "--assembly", Executables.TickerAssembly, "--ns", NameServer,
-            .. AuthenticationArguments,
+            .. AuthenticationArguments, .. arguments,
         ]));
         var address = (await process.WaitForLineAsync("LISTENING", StartTimeout)).Split(' ')[0];
         foreach (var name in names)

@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Balancer;
+using Microsoft.Extensions.DependencyInjection;
 using RemoteModel.Grpc.Authentication;
 
 namespace RemoteModel.Grpc.Client;
@@ -12,8 +14,10 @@ namespace RemoteModel.Grpc.Client;
 /// A <see cref="GrpcChannel"/> to one server whose calls are signed by a <see cref="CallSigner"/>
 /// (or go unsigned, without one): hand it to any generated client
 /// (<c>new Model.ModelClient(channel)</c>). Addresses are <c>http://host:port</c> (cleartext
-/// HTTP/2), <c>https://host:port</c> (TLS), <c>unix:/path</c>, or <c>host:port</c> for http.
-/// Thread-safe; make one per server and keep it.
+/// HTTP/2), <c>https://host:port</c> (TLS), <c>unix:/path</c>, or <c>host:port</c> for http; or
+/// several servers of one service, comma-separated (<c>http://ns1:9090,http://ns2:9090</c>, one
+/// scheme), of which the channel uses the first that answers and moves on to the next when it
+/// goes away (name servers sharing one registry). Thread-safe; make one per server and keep it.
 /// </summary>
 public sealed class SignedChannel : ChannelBase, IDisposable
 {
@@ -52,7 +56,25 @@ public sealed class SignedChannel : ChannelBase, IDisposable
         };
 
         Uri uri;
-        if (address.StartsWith("unix:", StringComparison.Ordinal))
+        IServiceProvider? balancing = null;
+        ChannelCredentials? credentials = null;
+        if (address.Contains(',', StringComparison.Ordinal))
+        {
+            var servers = address.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => ParseUrl(a, address)).ToList();
+            if (servers.Select(s => s.Scheme).Distinct().Count() != 1)
+            {
+                throw new ArgumentException($"'{address}' mixes http and https: the servers of one list share a scheme.", nameof(address));
+            }
+
+            // pick_first over the list, in its order: grpc-dotnet moves on when the connected server goes away.
+            balancing = new ServiceCollection()
+                .AddSingleton<ResolverFactory>(new StaticResolverFactory(_ => [.. servers.Select(s => new BalancerAddress(s.Host, s.Port))]))
+                .BuildServiceProvider();
+            uri = new Uri("static:///" + servers[0].Scheme);
+            credentials = servers[0].Scheme == "https" ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure;
+            TrustIfAsked(servers[0]);
+        }
+        else if (address.StartsWith("unix:", StringComparison.Ordinal))
         {
             var path = address["unix:".Length..];
             handler.ConnectCallback = (_, cancellationToken) => ConnectUnixAsync(path, cancellationToken);
@@ -60,17 +82,8 @@ public sealed class SignedChannel : ChannelBase, IDisposable
         }
         else
         {
-            var url = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
-            {
-                throw new ArgumentException($"'{address}' is not an address: use http://host:port, https://host:port or unix:/path.", nameof(address));
-            }
-
-            uri = parsed;
-            if (uri.Scheme == "https" && settings.TrustedCertificatePath is { } trusted)
-            {
-                handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TrustOnly(trusted) };
-            }
+            uri = ParseUrl(address, address);
+            TrustIfAsked(uri);
         }
 
         var channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions
@@ -78,8 +91,26 @@ public sealed class SignedChannel : ChannelBase, IDisposable
             HttpHandler = handler,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = settings.MaxReceiveMessageSize,
+            ServiceProvider = balancing,
+            Credentials = credentials,
         });
         return new SignedChannel(address, channel, signer);
+
+        void TrustIfAsked(Uri server)
+        {
+            if (server.Scheme == "https" && settings.TrustedCertificatePath is { } trusted)
+            {
+                handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TrustOnly(trusted) };
+            }
+        }
+    }
+
+    private static Uri ParseUrl(string server, string address)
+    {
+        var url = server.Contains("://", StringComparison.Ordinal) ? server : "http://" + server;
+        return Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
+            ? parsed
+            : throw new ArgumentException($"'{address}' is not an address: use http://host:port, https://host:port or unix:/path (or several http or https addresses, comma-separated).", nameof(address));
     }
 
     /// <inheritdoc />

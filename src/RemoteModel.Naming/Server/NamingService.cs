@@ -7,6 +7,7 @@ using RemoteModel.Grpc.Server;
 using RemoteModel.Naming.V1;
 using NamingApi = RemoteModel.Naming.V1.Naming;
 using Grpc.Core;
+using RemoteModel.Grpc;
 
 namespace RemoteModel.Naming.Server;
 
@@ -41,6 +42,12 @@ public sealed partial class NamingService : NamingApi.NamingBase
         _logger = logger ?? NullLogger<NamingService>.Instance;
         _endedHere = new EndedHere(_time);
     }
+
+    /// <summary>
+    /// Whether a gRPC peer is on another host than this name server; the host's own interfaces
+    /// decide (a seam for tests, which have only one host).
+    /// </summary>
+    internal Func<string, bool> IsOtherHost { get; init; } = peer => HostAddresses.IsOtherHost(peer, HostAddresses.Reachable());
 
     /// <inheritdoc />
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
@@ -230,7 +237,7 @@ public sealed partial class NamingService : NamingApi.NamingBase
         return found is null
             ? throw new RpcException(new Status(StatusCode.NotFound,
                 wait > TimeSpan.Zero ? $"No registration named '{request.Name}' appeared within {wait}." : $"No registration named '{request.Name}'."))
-            : new LookupResponse { Registration = found };
+            : new LookupResponse { Registration = ForCaller(found, context.Peer) };
     }
 
     /// <inheritdoc />
@@ -240,7 +247,7 @@ public sealed partial class NamingService : NamingApi.NamingBase
         await _authorizer.AuthorizeAsync(context, RegistryAction.Read, matcher.Prefix);
         var snapshot = await Guard(_store.ListAsync(matcher.Prefix, context.CancellationToken));
         var response = new ListResponse { Revision = snapshot.Revision };
-        response.Registrations.AddRange(snapshot.Registrations.Where(matcher.Matches));
+        response.Registrations.AddRange(snapshot.Registrations.Where(matcher.Matches).Select(r => ForCaller(r, context.Peer)));
         return response;
     }
 
@@ -259,7 +266,7 @@ public sealed partial class NamingService : NamingApi.NamingBase
             var snapshot = await Guard(_store.ListAsync(matcher.Prefix, token));
             foreach (var registration in snapshot.Registrations.Where(matcher.Matches))
             {
-                await stream.WriteAsync(new WatchEvent { Type = WatchEvent.Types.Type.Snapshot, Registration = registration, Revision = registration.Revision }, token);
+                await stream.WriteAsync(new WatchEvent { Type = WatchEvent.Types.Type.Snapshot, Registration = ForCaller(registration, context.Peer), Revision = registration.Revision }, token);
             }
 
             await stream.WriteAsync(new WatchEvent { Type = WatchEvent.Types.Type.SnapshotEnd, Revision = snapshot.Revision }, token);
@@ -269,7 +276,7 @@ public sealed partial class NamingService : NamingApi.NamingBase
                 {
                     if (matcher.Matches(change.Registration))
                     {
-                        await stream.WriteAsync(new WatchEvent { Type = ToEventType(change.Kind), Registration = change.Registration, Revision = change.Revision }, token);
+                        await stream.WriteAsync(new WatchEvent { Type = ToEventType(change.Kind), Registration = ForCaller(change.Registration, context.Peer), Revision = change.Revision }, token);
                     }
                 }
 
@@ -306,13 +313,10 @@ public sealed partial class NamingService : NamingApi.NamingBase
                 $"A TTL of {leased} is outside {_options.MinTtl}..{_options.MaxTtl}; a TTL of 0 registers statically."));
         }
 
-        foreach (var endpoint in registration.Endpoints)
+        ValidateEndpoints(registration);
+        if (registration.Endpoints.Count > 0 && registration.Endpoints.All(HostAddresses.IsHostLocalEndpoint) && IsOtherHost(context.Peer))
         {
-            if (!endpoint.StartsWith("unix:", StringComparison.Ordinal) && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"Endpoint '{endpoint}' of '{registration.Name}' is not an address (http://host:port, https://host:port or unix:/path)."));
-            }
+            LogOnlyHostLocalEndpoints(registration.Name, context.Peer, string.Join(' ', registration.Endpoints));
         }
 
         try
@@ -333,6 +337,54 @@ public sealed partial class NamingService : NamingApi.NamingBase
         {
             throw new RpcException(new Status(StatusCode.AlreadyExists, ex.Message));
         }
+    }
+
+    /// <summary>
+    /// Refuses endpoints no client could use: not an address, a wildcard listen address
+    /// (<c>0.0.0.0</c>, <c>[::]</c>), or port 0.
+    /// </summary>
+    private static void ValidateEndpoints(Registration registration)
+    {
+        foreach (var endpoint in registration.Endpoints)
+        {
+            if (endpoint.StartsWith("unix:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"Endpoint '{endpoint}' of '{registration.Name}' is not an address (http://host:port, https://host:port or unix:/path)."));
+            }
+
+            if (HostAddresses.IsWildcard(uri.Host) || uri.Port == 0)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"Endpoint '{endpoint}' of '{registration.Name}' is {(uri.Port == 0 ? "on port 0" : "a wildcard listen address")}, which no client can connect to: " +
+                    "register the addresses clients should use (a RemoteModel server listening on 0.0.0.0 or port 0 registers its interface addresses and actual port by itself; " +
+                    "remotemodel-server --advertise URL names them)."));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The registration as a caller should see it: for a caller on another host, without the
+    /// endpoints that only work on the registrant's host (loopback, Unix sockets) when it has
+    /// others, so a client that takes the first endpoint takes one it can reach.
+    /// </summary>
+    private Registration ForCaller(Registration registration, string peer)
+    {
+        var local = registration.Endpoints.Count(HostAddresses.IsHostLocalEndpoint);
+        if (local == 0 || local == registration.Endpoints.Count || !IsOtherHost(peer))
+        {
+            return registration;
+        }
+
+        var reachable = registration.Clone();
+        reachable.Endpoints.Clear();
+        reachable.Endpoints.AddRange(registration.Endpoints.Where(e => !HostAddresses.IsHostLocalEndpoint(e)));
+        return reachable;
     }
 
     private async Task<Registration?> WaitForNameAsync(string name, TimeSpan wait, CancellationToken cancellationToken)
@@ -397,6 +449,9 @@ public sealed partial class NamingService : NamingApi.NamingBase
     // A viewer's registration has no address of its own: it is found through its model.
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Name} ({Kind}), {Lease}, by {Peer}")]
     private partial void LogRegisteredWithoutEndpoints(string name, string kind, string lease, string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Name} was registered from {Peer}, another host, at {Endpoints} only: those work on that host alone, so clients elsewhere cannot reach it (start its server with --listen http://0.0.0.0:PORT, or --advertise URL)")]
+    private partial void LogOnlyHostLocalEndpoints(string name, string peer, string endpoints);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unregistered {Name} ({Kind}): {Reason}")]
     private partial void LogUnregistered(string name, string kind, string reason);
