@@ -41,6 +41,12 @@ internal static class ModelWorkloads
     public const string QueryThroughput = "query throughput (32 callers)";
     public const string DeliveryPrefix = "modify -> ";
 
+    public const string ResumeMissed = "resume: RESUMED + 1,000 missed changes";
+    public const string ResumeSnapshot = "resubscribe: a full snapshot";
+
+    /// <summary>How many changes a resuming viewer missed.</summary>
+    public const int MissedChanges = 1_000;
+
     public static string PacedDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} (one change at a time)";
 
     public static string SaturatedDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} (back to back)";
@@ -70,6 +76,12 @@ internal static class ModelWorkloads
             + "block from the shared array pool for each stream with data waiting, and one change arriving on 1,000 streams at once would "
             + "empty the default pool (32 arrays a partition) and allocate a block a frame, a cost viewers in processes of their own do not "
             + "pay. The model server runs with the runtime's defaults.",
+        $"Resume: a viewer that saw version V of the bench model while it was at V (Query gives its epoch and version) and then missed "
+            + $"{MissedChanges.ToString("N0", CultureInfo.InvariantCulture)} changes (Modify of the long, not timed) subscribes again naming the epoch and V: timed from the Subscribe call "
+            + $"to the {MissedChanges.ToString("N0", CultureInfo.InvariantCulture)}th replayed CHANGE (after RESUMED) arriving, a new call on the open channel. Against it, in turn in the "
+            + "same window, a subscription with no resume is timed to its SNAPSHOT (the bench model's three values: what a resync costs this "
+            + "small model; a larger model's snapshot costs more). ops/s is subscriptions a second; the changes replayed a second are "
+            + $"{MissedChanges.ToString("N0", CultureInfo.InvariantCulture)} / the resume latency.",
         $"Memory per idle viewer: the server process's resident set (VmRSS from /proc/PID/status) in a fresh `bench serve-model` after one "
             + $"warm-up subscription, then after {IdleViewers.ToString("N0", CultureInfo.InvariantCulture)} idle subscriptions "
             + $"({ViewersPerChannel} per channel) are open and ListViewers reports them all; per viewer = (after - before) / viewers. "
@@ -94,6 +106,67 @@ internal static class ModelWorkloads
     /// <summary>As <see cref="SaturatedDeliveryAsync"/>, with <see cref="Controllers"/> drivers at once.</summary>
     public static Task<Measurement> ConcurrentDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts costs) =>
         DeliveryAsync(ConcurrentDelivery(viewers), address, driver, viewers, InFlightChanges, Controllers, duration, costs);
+
+    /// <summary>
+    /// A resume of <see cref="MissedChanges"/> missed changes, and in turn a fresh subscription's snapshot,
+    /// each timed from the Subscribe call to its last message arriving; at least 5 of each.
+    /// </summary>
+    public static async Task<(Measurement Resume, Measurement Snapshot)> ResumeAsync(ModelClient client, TimeSpan duration)
+    {
+        var counter = 0L;
+        var resumes = new List<long>();
+        var snapshots = new List<long>();
+        long resumeTicks = 0, snapshotTicks = 0;
+        var total = Stopwatch.StartNew();
+        for (var round = -1; total.Elapsed < duration || resumes.Count < 5; round++)
+        {
+            var seen = await client.QueryAsync(ModelName);
+            for (var i = 0; i < MissedChanges; i++)
+            {
+                await client.ModifyAsync(ModelName, new Dictionary<string, object?> { ["Counter"] = ++counter });
+            }
+
+            var start = Stopwatch.GetTimestamp();
+            using (var call = client.Subscribe(new SubscribeRequest { Model = ModelName, ResumeEpoch = seen.Epoch, ResumeAfterVersion = seen.Version }))
+            {
+                await foreach (var notification in call.ResponseStream.ReadAllAsync())
+                {
+                    if (notification.Kind is not (Notification.Types.Kind.Resumed or Notification.Types.Kind.Change))
+                    {
+                        throw new InvalidOperationException($"a resume got {notification.Kind} ({notification.ResyncReason}) instead of the missed changes");
+                    }
+
+                    if (notification.Version == seen.Version + MissedChanges)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            var resumed = Stopwatch.GetTimestamp() - start;
+            start = Stopwatch.GetTimestamp();
+            using (var call = client.Subscribe(new SubscribeRequest { Model = ModelName }))
+            {
+                if (!await call.ResponseStream.MoveNext(CancellationToken.None) || call.ResponseStream.Current.Kind != Notification.Types.Kind.Snapshot)
+                {
+                    throw new InvalidOperationException("a subscription did not start with its snapshot");
+                }
+            }
+
+            var snapshot = Stopwatch.GetTimestamp() - start;
+            if (round >= 0)
+            {
+                // Round -1 warms up.
+                resumes.Add(resumed);
+                snapshots.Add(snapshot);
+                resumeTicks += resumed;
+                snapshotTicks += snapshot;
+            }
+        }
+
+        return (Measurement.FromLatencies(ResumeMissed, System, resumes, Stopwatch.GetElapsedTime(0, resumeTicks)),
+            Measurement.FromLatencies(ResumeSnapshot, System, snapshots, Stopwatch.GetElapsedTime(0, snapshotTicks)));
+    }
 
     /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
     public static async Task<ViewerMemory> IdleViewerMemoryAsync()

@@ -9,7 +9,7 @@ using RemoteModel.Testing.V1;
 using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
-// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,web]
+// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,memory,web]
 //   Runs every workload for every system and writes a markdown table. --workloads runs only those
 //   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
 //   write to another --out so bench/RESULTS.md keeps a whole run.
@@ -32,7 +32,7 @@ var onlyCSharp = Option("--only") == "csharp";
 var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,web,peers] [--viewers 1,100,1000]");
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,memory,web,peers] [--viewers 1,100,1000]");
     Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
     Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
     Console.WriteLine("  --only       csharp: leave out the python peers");
@@ -120,7 +120,7 @@ if (Runs("naming"))
     notes.AddRange(NamingWorkloads.Notes);
 }
 
-if (Runs("query") || Runs("delivery"))
+if (Runs("query") || Runs("delivery") || Runs("resume"))
 {
     Console.WriteLine($"Model server workloads, {seconds} s each.");
     var (modelServer, modelAddress) = await BenchProcess.StartAsync(BenchServer.ModelMode);
@@ -144,6 +144,13 @@ if (Runs("query") || Runs("delivery"))
                 results.Add(Report(await ModelWorkloads.ConcurrentDeliveryAsync(modelAddress, client, viewers, duration, costs)));
             }
         }
+
+        if (Runs("resume"))
+        {
+            var (resume, snapshot) = await ModelWorkloads.ResumeAsync(client, duration);
+            results.Add(Report(resume));
+            results.Add(Report(snapshot));
+        }
     }
 }
 
@@ -153,7 +160,7 @@ if (Runs("memory"))
     Console.WriteLine(memory[^1].ToMarkdownRow());
 }
 
-if (Runs("query") || Runs("delivery") || Runs("memory"))
+if (Runs("query") || Runs("delivery") || Runs("resume") || Runs("memory"))
 {
     notes.AddRange(ModelWorkloads.Notes);
 }
@@ -309,6 +316,7 @@ static string WorkloadFamily(string workload) => workload switch
     NamingWorkloads.WatchLatency => "Name server: change notification",
     ModelWorkloads.QueryLatency => "Model server: sequential queries",
     ModelWorkloads.QueryThroughput => "Model server: concurrent queries",
+    ModelWorkloads.ResumeMissed or ModelWorkloads.ResumeSnapshot => "Model server: resuming a subscription against a snapshot",
     _ when workload.StartsWith(ModelWorkloads.DeliveryPrefix, StringComparison.Ordinal) => "Model server: a change delivered to every viewer",
     _ => workload,
 };

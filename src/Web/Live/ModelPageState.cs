@@ -6,7 +6,7 @@ namespace RemoteModel.Web.Live;
 /// <summary>
 /// What a model page knows, kept up to date from the follower's events, the schema, the viewers
 /// and the history: the connection as the console viewer tells it (connected; lost, reconnecting;
-/// reconnected, resynchronised), each property's value and last change, and the plot's lines.
+/// reconnected: resumed or resynchronised, and why), each property's value and last change, and the plot's lines.
 /// Not thread-safe: <see cref="LiveModel"/> guards it.
 /// </summary>
 internal sealed class ModelPageState(string model, string viewerName, TimeSpan plotWindow)
@@ -39,7 +39,7 @@ internal sealed class ModelPageState(string model, string viewerName, TimeSpan p
                 _connected = true;
                 _connection = _connections++ == 0
                     ? $"connected to {e.Endpoint}"
-                    : $"reconnected to {e.Endpoint}: resynchronised at v{e.Notification!.Version}";
+                    : $"reconnected to {e.Endpoint}: {e.DescribeStart()}";
                 Take(e.Notification!, "(snapshot)", now, onlyDifferences: false);
                 ChangedByCaller = true;
                 break;
