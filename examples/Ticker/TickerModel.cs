@@ -7,7 +7,7 @@ namespace RemoteModel.Examples.Ticker;
 /// <summary>
 /// A stock-quote style ticker: its price takes a small random step at <see cref="Rate"/> ticks a
 /// second until it is paused. Plain C#: properties and <see cref="INotifyPropertyChanged"/>, with
-/// attributes for units, ranges and operations.
+/// attributes (from RemoteModel.Authoring alone) for units, ranges and operations.
 /// </summary>
 [Model(Description = "A stock-quote style ticker: a price that moves by itself at a set rate.")]
 public sealed class TickerModel : INotifyPropertyChanged, IDisposable

@@ -156,6 +156,38 @@ public sealed class AuthenticatedServiceTests
         Assert.Equal(5 * 1024 * 1024, reply.Payload.Length);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_unary_handler_that_returns_no_message_ends_the_call_cancelled_as_grpc_dotnet_does(bool signed)
+    {
+        await using var server = await Wayward.StartAsync();
+        using var channel = signed ? TestKeyring.Channel(server.Address) : SignedChannel.ForAddress(server.Address);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new Echo.EchoClient(channel).UnaryAsync(new EchoRequest { Payload = ByteString.CopyFromUtf8(WaywardEcho.ReturnNull) }).ResponseAsync);
+
+        // grpc-dotnet's own answer to a handler that returned null, sealed when the call was signed.
+        Assert.Equal(new Status(StatusCode.Cancelled, "No message returned from method."), error.Status);
+        Assert.Equal(signed, error.Trailers.GetValue(StatusSealHeader) is not null);
+        await EchoServer.AssertServesAsync(channel);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_unary_handler_that_sets_an_error_status_and_returns_a_message_ends_with_that_status(bool signed)
+    {
+        await using var server = await Wayward.StartAsync();
+        using var channel = signed ? TestKeyring.Channel(server.Address) : SignedChannel.ForAddress(server.Address);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new Echo.EchoClient(channel).UnaryAsync(new EchoRequest { Payload = ByteString.CopyFromUtf8(WaywardEcho.SetStatus) }).ResponseAsync);
+
+        // The status the handler set reaches the caller intact: a signed caller finds the seal good.
+        Assert.Equal(new Status(StatusCode.FailedPrecondition, WaywardEcho.StatusDetail), error.Status);
+        Assert.Equal("set by the handler", error.Trailers.GetValue("x-wayward"));
+        Assert.Equal(signed, error.Trailers.GetValue(StatusSealHeader) is not null);
+    }
+
     /// <summary>Lets every call through unsealed, keeping what it was given, and marks the call's state for the handler.</summary>
     private sealed class RecordingVerifier : CallVerifier
     {
@@ -200,4 +232,35 @@ public sealed class AuthenticatedServiceTests
 
     /// <summary>A class that is no gRPC service.</summary>
     internal sealed class NotGenerated;
+
+    /// <summary>A server of <see cref="WaywardEcho"/>, its calls verified with the test keyring.</summary>
+    private static class Wayward
+    {
+        public static Task<LoopbackServer> StartAsync() => LoopbackServer.StartAsync(
+            services => services.AddSingleton<CallVerifier>(TestKeyring.Verifier()).AddAuthenticatedGrpcService<WaywardEcho>(),
+            app => app.MapAuthenticatedGrpcService<WaywardEcho>());
+    }
+
+    /// <summary>Handlers that end their calls in ways the generated code allows but no well-behaved service should.</summary>
+    internal sealed class WaywardEcho : Echo.EchoBase
+    {
+        public const string ReturnNull = "return null";
+        public const string SetStatus = "set status";
+        public const string StatusDetail = "told through the call's status, with a message returned anyway";
+
+        public override Task<EchoReply> Unary(EchoRequest request, ServerCallContext context)
+        {
+            switch (request.Payload.ToStringUtf8())
+            {
+                case ReturnNull:
+                    return Task.FromResult<EchoReply>(null!);
+                case SetStatus:
+                    context.Status = new Status(StatusCode.FailedPrecondition, StatusDetail);
+                    context.ResponseTrailers.Add("x-wayward", "set by the handler");
+                    return Task.FromResult(new EchoReply { Payload = request.Payload });
+                default:
+                    return Task.FromResult(new EchoReply { Payload = request.Payload });
+            }
+        }
+    }
 }

@@ -28,7 +28,7 @@ public sealed class HostingTests
         Assert.Equal(("bob", "lab/stage", "modify", 1L), (applied.Properties["Caller"], applied.Properties["Model"], applied.Properties["Action"], applied.Properties["Version"]));
         Assert.Contains("{\"Speed\": 3}", applied.Message);
         var refused = Assert.Single(log.Entries, e => e.Message.StartsWith("change refused for bob", StringComparison.Ordinal));
-        Assert.Equal(StatusCode.OutOfRange, refused.Properties["Code"]);
+        Assert.Equal(ModelErrorReason.OutOfRange, refused.Properties["Code"]);
         var joined = Assert.Single(log.Entries, e => e.Message.StartsWith("viewer joined", StringComparison.Ordinal));
         Assert.Equal(("panel", DeliveryMode.EveryChange), (joined.Properties["Viewer"], joined.Properties["Mode"]));
         var left = Assert.Single(log.Entries, e => e.Message.StartsWith("viewer left", StringComparison.Ordinal));

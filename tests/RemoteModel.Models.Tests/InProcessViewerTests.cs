@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
@@ -83,7 +82,7 @@ public sealed class InProcessViewerTests
     public async Task An_in_process_subscription_is_checked_when_made()
     {
         await using var host = new ModelHost("lab/stage", new Stage(), timeProvider: new FakeTimeProvider());
-        var error = Assert.Throws<RpcException>(() => host.Subscribe(new SubscribeRequest { MaxRateHz = -1 }, "in-process"));
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var error = Assert.Throws<ModelException>(() => host.Subscribe(new SubscribeRequest { MaxRateHz = -1 }, "in-process"));
+        Assert.Equal(ModelErrorReason.InvalidArgument, error.Reason);
     }
 }

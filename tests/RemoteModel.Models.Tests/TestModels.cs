@@ -183,7 +183,7 @@ public sealed class Oven : INotifyPropertyChanged, IModelLifecycle<OvenConfigura
     {
     }
 
-    [Operation(Description = "Start heating", AllowedIn = [LifecycleState.Configured])]
+    [Operation(Description = "Start heating", AllowedIn = [ModelLifecycleState.Configured])]
     public void Start()
     {
     }

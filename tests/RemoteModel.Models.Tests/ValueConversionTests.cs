@@ -56,19 +56,19 @@ public sealed class ValueConversionTests
     }
 
     [Theory]
-    [InlineData(typeof(int), "x", StatusCode.InvalidArgument, "value: expected INT (Int32), got STRING \"x\"")]
-    [InlineData(typeof(int), 2.5, StatusCode.InvalidArgument, "not a whole number")]
-    [InlineData(typeof(byte), -1L, StatusCode.OutOfRange, "value: -1 is outside the range of Byte (0..255)")]
-    [InlineData(typeof(uint), 5000000000L, StatusCode.OutOfRange, "outside the range of UInt32")]
-    [InlineData(typeof(ulong), -1L, StatusCode.OutOfRange, "outside the range of UInt64")]
-    [InlineData(typeof(float), 1e300, StatusCode.OutOfRange, "outside the range of Single")]
-    [InlineData(typeof(bool), 1L, StatusCode.InvalidArgument, "expected BOOL (Boolean), got INT 1")]
-    [InlineData(typeof(string), null, StatusCode.InvalidArgument, "expected STRING (String), got no value")]
-    [InlineData(typeof(Mode), "Medium", StatusCode.InvalidArgument, "'Medium' is not a member of Mode (Slow, Fast)")]
-    public void A_value_that_does_not_fit_is_refused_precisely(Type target, object? sent, StatusCode code, string message)
+    [InlineData(typeof(int), "x", ModelErrorReason.InvalidArgument, "value: expected INT (Int32), got STRING \"x\"")]
+    [InlineData(typeof(int), 2.5, ModelErrorReason.InvalidArgument, "not a whole number")]
+    [InlineData(typeof(byte), -1L, ModelErrorReason.OutOfRange, "value: -1 is outside the range of Byte (0..255)")]
+    [InlineData(typeof(uint), 5000000000L, ModelErrorReason.OutOfRange, "outside the range of UInt32")]
+    [InlineData(typeof(ulong), -1L, ModelErrorReason.OutOfRange, "outside the range of UInt64")]
+    [InlineData(typeof(float), 1e300, ModelErrorReason.OutOfRange, "outside the range of Single")]
+    [InlineData(typeof(bool), 1L, ModelErrorReason.InvalidArgument, "expected BOOL (Boolean), got INT 1")]
+    [InlineData(typeof(string), null, ModelErrorReason.InvalidArgument, "expected STRING (String), got no value")]
+    [InlineData(typeof(Mode), "Medium", ModelErrorReason.InvalidArgument, "'Medium' is not a member of Mode (Slow, Fast)")]
+    public void A_value_that_does_not_fit_is_refused_precisely(Type target, object? sent, ModelErrorReason code, string message)
     {
-        var error = Assert.Throws<ValueConversionException>(() => ValueCodec.FromValue(ValueCodec.ToValue(sent), target, false, "value"));
-        Assert.Equal(code, error.Code);
+        var error = Assert.Throws<ModelException>(() => ValueCodec.FromValue(ValueCodec.ToValue(sent), target, false, "value"));
+        Assert.Equal(code, error.Reason);
         Assert.Contains(message, error.Message);
     }
 

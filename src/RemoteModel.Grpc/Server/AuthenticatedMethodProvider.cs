@@ -41,6 +41,9 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
         return null;
     }
 
+    /// <summary>grpc-dotnet's answer to a unary handler that returned null.</summary>
+    private static readonly Status NoMessageReturned = new(StatusCode.Cancelled, "No message returned from method.");
+
     private sealed class Binder(ServiceMethodProviderContext<TService> context, CallVerifier? verifier, ServerStopping stopping, CallMonitor? monitor, Type serviceBase)
         : ServiceBinderBase
     {
@@ -71,25 +74,32 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
             async Task<OutgoingResponse<TResponse>> ServeAsync(TService service, ReceivedRequest<TRequest> request, ServerCallContext call)
             {
                 var sealer = Verify(call, request.Bytes);
-                if (sealer is null)
-                {
-                    return new OutgoingResponse<TResponse>(await invoke(service, request.Message, call).ConfigureAwait(false), null);
-                }
-
-                TResponse response;
+                TResponse? response;
                 try
                 {
                     response = await invoke(service, request.Message, call).ConfigureAwait(false);
                 }
-                catch (RpcException ex)
+                catch (RpcException ex) when (sealer is not null)
                 {
                     throw Sealed(ex, sealer);
+                }
+
+                if (response is null)
+                {
+                    throw Sealed(new RpcException(NoMessageReturned), sealer);
+                }
+
+                if (call.Status.StatusCode != StatusCode.OK)
+                {
+                    // No client hands a failed call's message to its caller, so it is not sent: the
+                    // end's seal, which counts the messages sent, then matches what the client read.
+                    throw Sealed(new RpcException(call.Status), sealer);
                 }
 
                 // The end is sealed after the message, whose seal it counts, once grpc-dotnet has taken the
                 // message: one it refuses to send (too large) ends the call with its own error, unsealed,
                 // rather than with an OK end sealed in advance that the client would take for an impostor's.
-                return new OutgoingResponse<TResponse>(response, sealer, () => sealer.SealEnd(StatusToSend(call), call.ResponseTrailers));
+                return new OutgoingResponse<TResponse>(response, sealer, sealer is null ? null : () => sealer.SealEnd(StatusToSend(call), call.ResponseTrailers));
             }
         }
 

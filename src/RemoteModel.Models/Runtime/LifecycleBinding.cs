@@ -1,6 +1,5 @@
 using System.Reflection;
 using RemoteModel.Models.V1;
-using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -70,8 +69,11 @@ internal sealed class LifecycleBinding
         _ => LifecycleState.Uninitialized,
     };
 
-    /// <summary>Runs a transition on <paramref name="model"/>; configure's arguments are bound to the configuration type.</summary>
-    public void Run(object model, string operation, IReadOnlyDictionary<string, Value> arguments)
+    /// <summary>
+    /// Binds a transition's arguments (configure's to the configuration type) and returns the call that
+    /// runs it on a model; throws <see cref="ModelException"/> for an argument that does not fit.
+    /// </summary>
+    public Action<object> Bind(string operation, IReadOnlyDictionary<string, Value> arguments)
     {
         object?[] callArguments = [];
         if (operation == Configure)
@@ -81,8 +83,8 @@ internal sealed class LifecycleBinding
             {
                 if (!_configuration.Any(c => c.Parameter.Name == name))
                 {
-                    throw new RpcException(new Status(StatusCode.InvalidArgument,
-                        $"configure has no parameter '{name}'; it takes: {(_configuration.Count == 0 ? "nothing" : string.Join(", ", _configuration.Select(c => c.Parameter.Name)))}"));
+                    throw new ModelException(ModelErrorReason.InvalidArgument,
+                        $"configure has no parameter '{name}'; it takes: {(_configuration.Count == 0 ? "nothing" : string.Join(", ", _configuration.Select(c => c.Parameter.Name)))}");
                 }
             }
 
@@ -98,11 +100,11 @@ internal sealed class LifecycleBinding
         }
         else if (arguments.Count > 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{operation} takes no arguments; {string.Join(", ", arguments.Keys)} given"));
+            throw new ModelException(ModelErrorReason.InvalidArgument, $"{operation} takes no arguments; {string.Join(", ", arguments.Keys)} given");
         }
 
         var method = _interface.GetMethod(char.ToUpperInvariant(operation[0]) + operation[1..])!;
-        method.Invoke(model, BindingFlags.DoNotWrapExceptions, null, callArguments, null);
+        return model => method.Invoke(model, BindingFlags.DoNotWrapExceptions, null, callArguments, null);
     }
 
     public LifecycleDescription Describe(LifecycleState state)

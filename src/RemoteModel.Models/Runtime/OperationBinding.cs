@@ -1,7 +1,6 @@
 using System.Reflection;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
-using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -16,7 +15,7 @@ internal sealed class OperationBinding
         _method = method;
         Name = method.Name;
         _description = attribute.Description;
-        AllowedIn = attribute.AllowedIn;
+        AllowedIn = [.. attribute.AllowedIn.Select(ModelLifecycle.ToProtocol)];
         Parameters = [.. method.GetParameters().Select(p => new ParameterBinding(
             p.Name ?? $"arg{p.Position}",
             p.ParameterType,
@@ -38,21 +37,21 @@ internal sealed class OperationBinding
 
     private bool ResultNullable { get; }
 
-    /// <summary>The arguments in the method's order, defaults filled in; throws <see cref="RpcException"/> or <see cref="ValueConversionException"/>.</summary>
+    /// <summary>The arguments in the method's order, defaults filled in; throws <see cref="ModelException"/>.</summary>
     public object?[] BindArguments(IReadOnlyDictionary<string, Value> arguments)
     {
         foreach (var name in arguments.Keys.Order(StringComparer.Ordinal))
         {
             if (!Parameters.Any(p => p.Name == name))
             {
-                throw new RpcException(new Status(StatusCode.InvalidArgument,
-                    $"operation '{Name}' has no parameter '{name}'; it takes: {(Parameters.Count == 0 ? "nothing" : string.Join(", ", Parameters.Select(p => p.Name)))}"));
+                throw new ModelException(ModelErrorReason.InvalidArgument,
+                    $"operation '{Name}' has no parameter '{name}'; it takes: {(Parameters.Count == 0 ? "nothing" : string.Join(", ", Parameters.Select(p => p.Name)))}");
             }
         }
 
         return [.. Parameters.Select(p => arguments.TryGetValue(p.Name, out var value) ? p.Convert(value, Name)
             : p.HasDefault ? p.DefaultValue
-            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"operation '{Name}' needs parameter '{p.Name}' ({ValueCodec.Label(p.Type)}), which has no default")))];
+            : throw new ModelException(ModelErrorReason.InvalidArgument, $"operation '{Name}' needs parameter '{p.Name}' ({ValueCodec.Label(p.Type)}), which has no default"))];
     }
 
     public object? Invoke(object model, object?[] arguments) =>

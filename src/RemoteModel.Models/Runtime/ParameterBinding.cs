@@ -17,7 +17,7 @@ internal sealed class ParameterBinding(string name, Type type, bool nullable, bo
 
     public object? DefaultValue { get; } = defaultValue;
 
-    /// <summary>The wire value as this parameter's type, range checked; throws <see cref="ValueConversionException"/>.</summary>
+    /// <summary>The wire value as this parameter's type, range checked; throws <see cref="ModelException"/>.</summary>
     public object? Convert(Value value, string owner) => _range.Convert(value, Type, nullable, $"parameter '{Name}' of '{owner}'");
 
     public ParameterDescription Describe()

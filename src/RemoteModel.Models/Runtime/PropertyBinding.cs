@@ -37,7 +37,7 @@ internal sealed class PropertyBinding
 
     public void Set(object model, object? value) => _property.SetValue(model, value, BindingFlags.DoNotWrapExceptions, null, null, null);
 
-    /// <summary>The wire value as this property's type, range checked; throws <see cref="ValueConversionException"/>.</summary>
+    /// <summary>The wire value as this property's type, range checked; throws <see cref="ModelException"/>.</summary>
     public object? Convert(Value value) => _range.Convert(value, Type, Nullable, $"property '{Name}'");
 
     public PropertyDescription Describe()

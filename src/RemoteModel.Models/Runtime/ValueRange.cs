@@ -1,7 +1,6 @@
 using System.Globalization;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
-using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -13,7 +12,7 @@ internal readonly record struct ValueRange(double Minimum, double Maximum, strin
 
     /// <summary>
     /// The wire value as <paramref name="type"/>, within the bounds; throws
-    /// <see cref="ValueConversionException"/> (INVALID_ARGUMENT, OUT_OF_RANGE) naming <paramref name="what"/>.
+    /// <see cref="ModelException"/> (INVALID_ARGUMENT, OUT_OF_RANGE) naming <paramref name="what"/>.
     /// </summary>
     public object? Convert(Value value, Type type, bool nullable, string what)
     {
@@ -34,7 +33,7 @@ internal readonly record struct ValueRange(double Minimum, double Maximum, strin
             var d = convertible.ToDouble(CultureInfo.InvariantCulture);
             if ((!double.IsNaN(Minimum) && !(d >= Minimum)) || (!double.IsNaN(Maximum) && !(d <= Maximum)))
             {
-                throw new ValueConversionException(StatusCode.OutOfRange,
+                throw new ModelException(ModelErrorReason.OutOfRange,
                     $"{what}: {d.ToString("R", CultureInfo.InvariantCulture)} is outside {Bound(Minimum)}..{Bound(Maximum)}{(Unit.Length > 0 ? " " + Unit : string.Empty)}");
             }
         }

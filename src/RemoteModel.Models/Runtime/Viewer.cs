@@ -1,6 +1,5 @@
 using RemoteModel.Grpc;
 using RemoteModel.Models.V1;
-using Grpc.Core;
 
 namespace RemoteModel.Models.Runtime;
 

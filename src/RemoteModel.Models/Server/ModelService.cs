@@ -9,6 +9,8 @@ namespace RemoteModel.Models.Server;
 /// <summary>
 /// The gRPC model service over a <see cref="ModelRegistry"/>: finds the model each call names,
 /// asks the authorizer who the caller is and whether it may, and hands the call to the model's host.
+/// A host's refusal (<see cref="ModelException"/>) is answered here, and only here, with the gRPC
+/// status of the same name.
 /// </summary>
 public sealed partial class ModelService : Model.ModelBase
 {
@@ -38,21 +40,45 @@ public sealed partial class ModelService : Model.ModelBase
         (await HostAsync(request.Model, ModelAction.Read, context)).Host.Describe();
 
     /// <inheritdoc />
-    public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context) =>
-        (await HostAsync(request.Model, ModelAction.Read, context)).Host.Query(request.Properties);
+    public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
+    {
+        var (host, _) = await HostAsync(request.Model, ModelAction.Read, context);
+        try
+        {
+            return host.Query(request.Properties);
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
+    }
 
     /// <inheritdoc />
     public override async Task<ModifyResponse> Modify(ModifyRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Modify, context);
-        return host.Modify(request, caller);
+        try
+        {
+            return host.Modify(request, caller);
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
     }
 
     /// <inheritdoc />
     public override async Task<InvokeResponse> Invoke(InvokeRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Invoke, context);
-        return host.Invoke(request, caller);
+        try
+        {
+            return host.Invoke(request, caller);
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
     }
 
     /// <inheritdoc />
@@ -60,7 +86,14 @@ public sealed partial class ModelService : Model.ModelBase
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Subscribe, context);
         // Everything queued for the viewer goes out with one flush; each change was serialized once for all its viewers.
-        await host.ServeViewerAsync(request, context.Peer, stream.WriteAllAsync, context.CancellationToken);
+        try
+        {
+            await host.ServeViewerAsync(request, context.Peer, stream.WriteAllAsync, context.CancellationToken);
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
     }
 
     /// <inheritdoc />
@@ -74,8 +107,17 @@ public sealed partial class ModelService : Model.ModelBase
     /// <inheritdoc />
     public override async Task<HistoryResponse> History(HistoryRequest request, ServerCallContext context)
     {
+        var (host, _) = await HostAsync(request.Model, ModelAction.Read, context);
         var response = new HistoryResponse();
-        response.Records.AddRange((await HostAsync(request.Model, ModelAction.Read, context)).Host.History(request.Limit));
+        try
+        {
+            response.Records.AddRange(host.History(request.Limit));
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
+
         return response;
     }
 
@@ -83,7 +125,14 @@ public sealed partial class ModelService : Model.ModelBase
     public override async Task<SetStreamRateResponse> SetStreamRate(SetStreamRateRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.SetStreamRate, context);
-        return new SetStreamRateResponse { Stream = host.SetStreamRate(request.Stream, request.RateHz, caller) };
+        try
+        {
+            return new SetStreamRateResponse { Stream = host.SetStreamRate(request.Stream, request.RateHz, caller) };
+        }
+        catch (ModelException ex)
+        {
+            throw ModelErrorStatus.ToRpcException(ex);
+        }
     }
 
     private async Task<(ModelHost Host, string Caller)> HostAsync(string model, ModelAction action, ServerCallContext context)

@@ -32,7 +32,7 @@ public static class RemoteModelsExtensions
         services.AddServerAuthentication();
         services.AddOptions<ModelHostOptions>()
             .BindConfiguration("Models")
-            .Validate(o => o.Problem() is null, "Model host limits must be positive: ViewerQueueCapacity, MaxViewers, HistoryCapacity, DefaultHistoryLimit, MaxViewerRateHz.")
+            .Validate(o => o.Problem() is null, ModelHostOptions.LimitsMustBePositive)
             .ValidateOnStart();
         services.TryAddSingleton(provider =>
         {

@@ -1,6 +1,7 @@
 using RemoteModel.Models.Values;
 using RemoteModel.Models.V1;
 using Grpc.Core;
+using RemoteModel.Models.Server;
 
 namespace RemoteModel.Models;
 
@@ -18,9 +19,9 @@ public static class ModelValues
         {
             return ValueCodec.ToValue(value);
         }
-        catch (ValueConversionException ex)
+        catch (ModelException ex)
         {
-            throw ex.ToRpc();
+            throw ModelErrorStatus.ToRpcException(ex);
         }
     }
 
@@ -32,9 +33,9 @@ public static class ModelValues
         {
             return (T?)ValueCodec.FromValue(value, typeof(T), !typeof(T).IsValueType, "value");
         }
-        catch (ValueConversionException ex)
+        catch (ModelException ex)
         {
-            throw ex.ToRpc();
+            throw ModelErrorStatus.ToRpcException(ex);
         }
     }
 }

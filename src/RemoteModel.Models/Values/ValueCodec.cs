@@ -4,7 +4,6 @@ using Google.Protobuf;
 using Duration = Google.Protobuf.WellKnownTypes.Duration;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using RemoteModel.Models.V1;
-using Grpc.Core;
 using Type = System.Type;
 using Value = RemoteModel.Models.V1.Value;
 using ValueType = RemoteModel.Models.V1.ValueType;
@@ -86,7 +85,7 @@ internal static class ValueCodec
             case ulong u:
                 return u <= long.MaxValue
                     ? new Value { IntValue = (long)u }
-                    : throw new ValueConversionException(StatusCode.OutOfRange, $"{u} does not fit the protocol's 64-bit signed integer");
+                    : throw new ModelException(ModelErrorReason.OutOfRange, $"{u} does not fit the protocol's 64-bit signed integer");
             case double d:
                 return new Value { DoubleValue = d };
             case float f:
@@ -107,7 +106,7 @@ internal static class ValueCodec
                 var map = new ValueMap();
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    map.Entries[entry.Key as string ?? throw new ValueConversionException(StatusCode.InvalidArgument, $"map keys must be strings, not {entry.Key.GetType().Name}")] = ToValue(entry.Value);
+                    map.Entries[entry.Key as string ?? throw new ModelException(ModelErrorReason.InvalidArgument, $"map keys must be strings, not {entry.Key.GetType().Name}")] = ToValue(entry.Value);
                 }
 
                 return new Value { MapValue = map };
@@ -120,7 +119,7 @@ internal static class ValueCodec
 
                 return new Value { ListValue = list };
             default:
-                throw new ValueConversionException(StatusCode.InvalidArgument, $"{value.GetType().Name} is not a value type the model protocol carries");
+                throw new ModelException(ModelErrorReason.InvalidArgument, $"{value.GetType().Name} is not a value type the model protocol carries");
         }
     }
 
@@ -158,7 +157,7 @@ internal static class ValueCodec
             }
 
             return double.IsFinite(d) && Math.Abs(d) > float.MaxValue
-                ? throw new ValueConversionException(StatusCode.OutOfRange, $"{what}: {d.ToString(CultureInfo.InvariantCulture)} is outside the range of Single")
+                ? throw new ModelException(ModelErrorReason.OutOfRange, $"{what}: {d.ToString(CultureInfo.InvariantCulture)} is outside the range of Single")
                 : (float)d;
         }
 
@@ -198,7 +197,7 @@ internal static class ValueCodec
             var names = System.Enum.GetNames(t);
             return names.Contains(name, StringComparer.Ordinal)
                 ? System.Enum.Parse(t, name)
-                : throw new ValueConversionException(StatusCode.InvalidArgument,
+                : throw new ModelException(ModelErrorReason.InvalidArgument,
                     $"{what}: '{name}' is not a member of {t.Name} ({string.Join(", ", names)})");
         }
 
@@ -242,7 +241,7 @@ internal static class ValueCodec
             return map;
         }
 
-        throw new ValueConversionException(StatusCode.InvalidArgument, $"{what}: {Unsupported(t)}");
+        throw new ModelException(ModelErrorReason.InvalidArgument, $"{what}: {Unsupported(t)}");
     }
 
     /// <summary>How a type reads in error messages: <c>INT (Int32)</c>, <c>LIST of DOUBLE (Double)</c>.</summary>
@@ -277,8 +276,8 @@ internal static class ValueCodec
         return $"{kind} {(shown.Length > 40 ? shown[..40] + "..." : shown)}";
     }
 
-    private static ValueConversionException Mismatch(string what, Type expected, Value? actual) =>
-        new(StatusCode.InvalidArgument, $"{what}: expected {Label(expected)}, got {Label(actual)}");
+    private static ModelException Mismatch(string what, Type expected, Value? actual) =>
+        new(ModelErrorReason.InvalidArgument, $"{what}: expected {Label(expected)}, got {Label(actual)}");
 
     private static object ToInteger(Value value, Type t, string what)
     {
@@ -298,7 +297,7 @@ internal static class ValueCodec
                 n = (long)d;
                 break;
             case Value.KindOneofCase.DoubleValue:
-                throw new ValueConversionException(StatusCode.InvalidArgument,
+                throw new ModelException(ModelErrorReason.InvalidArgument,
                     $"{what}: expected {Label(t)}, got DOUBLE {value.DoubleValue.ToString("R", CultureInfo.InvariantCulture)}, which is not a whole number");
             default:
                 throw Mismatch(what, t, value);
@@ -316,8 +315,8 @@ internal static class ValueCodec
         }
     }
 
-    private static ValueConversionException OutOfIntegerRange(string what, string shown, Type t) =>
-        new(StatusCode.OutOfRange, $"{what}: {shown} is outside the range of {t.Name} ({t.GetField("MinValue")!.GetValue(null)}..{t.GetField("MaxValue")!.GetValue(null)})");
+    private static ModelException OutOfIntegerRange(string what, string shown, Type t) =>
+        new(ModelErrorReason.OutOfRange, $"{what}: {shown} is outside the range of {t.Name} ({t.GetField("MinValue")!.GetValue(null)}..{t.GetField("MaxValue")!.GetValue(null)})");
 
     private static bool IsInteger(Type t) =>
         t == typeof(sbyte) || t == typeof(byte) || t == typeof(short) || t == typeof(ushort) ||

@@ -1,5 +1,3 @@
-using RemoteModel.Models.V1;
-
 namespace RemoteModel.Models;
 
 /// <summary>
@@ -14,5 +12,5 @@ public sealed class OperationAttribute : Attribute
     public string Description { get; set; } = string.Empty;
 
     /// <summary>The lifecycle states in which it may be invoked; empty (default): any.</summary>
-    public LifecycleState[] AllowedIn { get; set; } = [];
+    public ModelLifecycleState[] AllowedIn { get; set; } = [];
 }

@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using RemoteModel.Grpc;
+using RemoteModel.Models.V1;
+using RemoteModel.Naming;
+
+namespace RemoteModel.Models.Runtime;
+
+/// <summary>A checked subscription request: what a viewer asked for, with its name chosen.</summary>
+internal sealed record ViewerRequest(string Name, DeliveryMode Mode, double MaxRateHz, IReadOnlySet<string>? Properties, IReadOnlySet<string> Streams);
+
+/// <summary>
+/// A model's viewers: joining (with a snapshot taken under the change lock, so no change falls
+/// between it and the viewer's first CHANGE), leaving, fan-out of each change and sample, and the
+/// RESYNC of a viewer that fell behind. Fan-out only enqueues: the <see cref="ViewerPump"/> writes at
+/// each viewer's own pace, so neither the model nor a fast viewer ever waits for a slow one.
+/// </summary>
+internal sealed partial class ViewerHub
+{
+    private readonly string _model;
+    private readonly ModelHostOptions _options;
+    private readonly object _gate;
+    private readonly Func<Viewer, Notification.Types.Kind, Notification> _snapshot;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IViewerDirectory? _directory;
+    private readonly ConcurrentDictionary<string, Viewer> _viewers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlySet<string>> _filters = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _closed = new();
+    private readonly ViewerPump _pump;
+
+    /// <param name="model">The model's name, for messages and the log.</param>
+    /// <param name="options">The viewer limits.</param>
+    /// <param name="gate">The host's change lock, held while a snapshot is taken.</param>
+    /// <param name="snapshot">Builds a viewer's snapshot of the model; called under <paramref name="gate"/>.</param>
+    /// <param name="timeProvider">The clock of rate limits and join times.</param>
+    /// <param name="logger">Where joins, leaves and resyncs are logged.</param>
+    /// <param name="directory">Where viewers are listed while connected, if anywhere.</param>
+    public ViewerHub(
+        string model, ModelHostOptions options, object gate, Func<Viewer, Notification.Types.Kind, Notification> snapshot, TimeProvider timeProvider,
+        ILogger logger, IViewerDirectory? directory)
+    {
+        _model = model;
+        _options = options;
+        _gate = gate;
+        _snapshot = snapshot;
+        _time = timeProvider;
+        _logger = logger;
+        _directory = directory;
+        _pump = new ViewerPump(Resynchronise, timeProvider);
+    }
+
+    /// <summary>How many viewers are subscribed.</summary>
+    public int Count => _viewers.Count;
+
+    /// <summary>The viewers subscribed now, by name.</summary>
+    public IReadOnlyList<ViewerInfo> Describe() => [.. _viewers.Values.Select(v => v.Describe()).OrderBy(v => v.Name, StringComparer.Ordinal)];
+
+    /// <summary>Checks the viewer's own part of a request; <paramref name="properties"/> are the (checked) properties it asked for, null for all.</summary>
+    /// <exception cref="ModelException">INVALID_ARGUMENT for a bad rate or viewer name.</exception>
+    public ViewerRequest Check(SubscribeRequest request, IEnumerable<string>? properties)
+    {
+        if (!double.IsFinite(request.MaxRateHz) || request.MaxRateHz < 0 || request.MaxRateHz > _options.MaxViewerRateHz)
+        {
+            throw new ModelException(ModelErrorReason.InvalidArgument, $"max_rate_hz must be within 0 (unlimited)..{_options.MaxViewerRateHz}, not {request.MaxRateHz}");
+        }
+
+        if (request.ViewerName.Length > 0 && (request.ViewerName.Contains('/') || NameRules.Problem(request.ViewerName) is not null))
+        {
+            throw new ModelException(ModelErrorReason.InvalidArgument,
+                $"viewer name '{request.ViewerName}' is not one name segment: use letters, digits, '.', '_' and '-'");
+        }
+
+        var name = request.ViewerName.Length > 0 ? request.ViewerName : $"viewer-{Random.Shared.Next():x8}";
+        return new ViewerRequest(name, request.Mode, request.MaxRateHz, properties is null ? null : CanonicalFilter(properties),
+            request.Streams.ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Offers a committed change to every viewer, each filtered to what it asked for; serialized once
+    /// for all viewers that get the same view of it (the same filter). Viewers that were idle go to
+    /// the pump. Called under the change lock, so changes are offered in version order.
+    /// </summary>
+    public void Publish(Notification change)
+    {
+        SerializedMessage<Notification>? whole = null;
+        Dictionary<IReadOnlySet<string>, SerializedMessage<Notification>?>? views = null;
+        foreach (var viewer in _viewers.Values)
+        {
+            SerializedMessage<Notification>? view;
+            if (viewer.Properties is not { } properties)
+            {
+                view = whole ??= new SerializedMessage<Notification>(change);
+            }
+            else
+            {
+                views ??= new Dictionary<IReadOnlySet<string>, SerializedMessage<Notification>?>(ReferenceEqualityComparer.Instance);
+                if (!views.TryGetValue(properties, out view))
+                {
+                    view = Viewer.Filter(change, properties) is { } filtered ? new SerializedMessage<Notification>(filtered) : null;
+                    views[properties] = view;
+                }
+            }
+
+            if (view is not null && viewer.Offer(view))
+            {
+                _pump.Schedule(viewer);
+            }
+        }
+    }
+
+    /// <summary>Offers a sample of <paramref name="stream"/> to the viewers that asked for it; serialized once, and only when someone did.</summary>
+    public void PublishSample(string stream, Notification sample)
+    {
+        SerializedMessage<Notification>? serialized = null;
+        foreach (var viewer in _viewers.Values)
+        {
+            if (viewer.Streams.Contains(stream) && viewer.OfferSample(stream, serialized ??= new SerializedMessage<Notification>(sample)))
+            {
+                _pump.Schedule(viewer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The viewer's life: it joins, its snapshot is written, and from then on the pump writes what is
+    /// queued for it, until its call ends or the hub is closed.
+    /// </summary>
+    /// <exception cref="ModelException">ALREADY_EXISTS or RESOURCE_EXHAUSTED when the viewer cannot join.</exception>
+    public async Task ServeAsync(
+        ViewerRequest request, string peer, Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> write,
+        CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+        var viewer = new Viewer(request.Name, peer, _time.GetUtcNow(), request.Mode, request.MaxRateHz,
+            request.Properties, request.Streams, _options.ViewerQueueCapacity)
+        {
+            Write = write,
+            Token = linked.Token,
+        };
+        SerializedMessage<Notification> snapshot;
+        lock (_gate)
+        {
+            if (_viewers.Count >= _options.MaxViewers)
+            {
+                throw new ModelException(ModelErrorReason.ResourceExhausted, $"model '{_model}' has its maximum of {_options.MaxViewers} viewers");
+            }
+
+            if (!_viewers.TryAdd(viewer.Name, viewer))
+            {
+                throw new ModelException(ModelErrorReason.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{_model}'");
+            }
+
+            snapshot = new SerializedMessage<Notification>(_snapshot(viewer, Notification.Types.Kind.Snapshot));
+        }
+
+        LogViewerJoined(_model, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
+        var listing = _directory?.Enter(_model, viewer.Describe());
+        var reason = "disconnected";
+        try
+        {
+            using (linked.Token.Register(static state => ((Viewer)state!).End(), viewer))
+            {
+                try
+                {
+                    await write([snapshot], linked.Token).ConfigureAwait(false);
+                    _pump.Finish(viewer, 1);
+                }
+                catch (Exception ex)
+                {
+                    viewer.End(ex is OperationCanceledException || linked.IsCancellationRequested ? null : ex);
+                }
+
+                await viewer.Ended.ConfigureAwait(false);
+            }
+
+            if (_closed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                reason = "model removed";
+                return;
+            }
+
+            // The call ended (the client left, its deadline, the server stopping): the transport says which.
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            _viewers.TryRemove(new KeyValuePair<string, Viewer>(viewer.Name, viewer));
+            if (listing is not null)
+            {
+                await listing.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var info = viewer.Describe();
+            LogViewerLeft(_model, viewer.Name, viewer.Peer, reason, info.NotificationsSent, info.Resyncs);
+        }
+    }
+
+    /// <summary>
+    /// An in-process viewer: its stream is a channel of one batch, so a reader that has not taken the
+    /// last batch yet is a busy stream, as a full connection is.
+    /// </summary>
+    public async IAsyncEnumerable<Notification> ReadInProcessAsync(
+        ViewerRequest request, string peer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var batches = Channel.CreateBounded<SerializedMessage<Notification>[]>(1);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var serving = ServeAsync(request, peer, (batch, token) => batches.Writer.WriteAsync([.. batch], token).AsTask(), reading.Token);
+        _ = serving.ContinueWith(
+            static (served, writer) => ((ChannelWriter<SerializedMessage<Notification>[]>)writer!).TryComplete(served.Exception?.InnerException),
+            batches.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var notification in batch)
+                {
+                    yield return notification.Message;
+                }
+            }
+        }
+        finally
+        {
+            reading.Cancel();
+            try
+            {
+                await serving.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The reader stopped reading; that is how an in-process viewer leaves.
+            }
+        }
+    }
+
+    /// <summary>Ends every viewer's stream (the model is removed).</summary>
+    public void Close() => _closed.Cancel();
+
+    /// <summary>Writes a fresh RESYNC snapshot in place of what a viewer that fell behind had queued.</summary>
+    private void Resynchronise(Viewer viewer)
+    {
+        Notification resync;
+        lock (_gate)
+        {
+            resync = _snapshot(viewer, Notification.Types.Kind.Resync);
+            viewer.Resynchronised(new SerializedMessage<Notification>(resync));
+        }
+
+        LogViewerResynced(_model, viewer.Name, resync.Version);
+    }
+
+    /// <summary>One set instance for every viewer asking for the same properties, so a change is filtered (and serialized) once for all of them.</summary>
+    private IReadOnlySet<string> CanonicalFilter(IEnumerable<string> names)
+    {
+        var set = names.ToHashSet(StringComparer.Ordinal);
+        return _filters.GetOrAdd(string.Join('\n', set.Order(StringComparer.Ordinal)), set);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "viewer joined {Model}: {Viewer} from {Peer}, {Mode}, properties {Properties}")]
+    private partial void LogViewerJoined(string model, string viewer, string peer, DeliveryMode mode, string properties);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "viewer left {Model}: {Viewer} from {Peer} ({Reason}), {NotificationsSent} notifications, {Resyncs} resyncs")]
+    private partial void LogViewerLeft(string model, string viewer, string peer, string reason, long notificationsSent, long resyncs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "viewer {Viewer} of {Model} fell behind its queue and is resynchronised at version {Version}")]
+    private partial void LogViewerResynced(string model, string viewer, long version);
+}
