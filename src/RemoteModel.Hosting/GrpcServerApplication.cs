@@ -13,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RemoteModel.Grpc.Server;
 using RemoteModel.Hosting.Monitoring;
+using RemoteModel.Hosting.Telemetry;
 
 namespace RemoteModel.Hosting;
 
@@ -60,7 +61,8 @@ public static class GrpcServerApplication
     /// <summary>
     /// Adds gRPC on Kestrel as a RemoteModel server has it: endpoints <paramref name="listen"/>
     /// (none: the app's own), <see cref="ApplyDefaults"/> then the <c>Kestrel</c> section, the
-    /// <c>Grpc</c> and <c>Tls</c> sections, health, reflection and the traffic monitor (<see cref="CallMonitorExtensions.AddCallMonitor"/>).
+    /// <c>Grpc</c> and <c>Tls</c> sections, health, reflection, the traffic monitor (<see cref="CallMonitorExtensions.AddCallMonitor"/>)
+    /// and, when the <c>OpenTelemetry</c> section turns it on, tracing and metrics (<see cref="TelemetryExtensions.AddRemoteModelTelemetry"/>).
     /// </summary>
     public static IServiceCollection AddGrpcServing(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<string> listen)
     {
@@ -86,6 +88,7 @@ public static class GrpcServerApplication
         services.AddHostedService<ServingStatus>();
         services.AddGrpcReflection();
         services.AddCallMonitor();
+        services.AddRemoteModelTelemetry(configuration);
         return services;
     }
 

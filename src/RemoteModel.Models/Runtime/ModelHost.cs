@@ -7,6 +7,8 @@ using RemoteModel.Models.Runtime;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
 using Value = RemoteModel.Models.V1.Value;
+using System.Diagnostics;
+using RemoteModel.Grpc.Telemetry;
 
 namespace RemoteModel.Models;
 
@@ -135,6 +137,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     public ModifyResponse Modify(ModifyRequest request, string caller)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var span = StartSpan("remotemodel.modify", caller);
         lock (_gate)
         {
             try
@@ -206,6 +209,7 @@ public sealed partial class ModelHost : IAsyncDisposable
             catch (ModelException ex)
             {
                 _audit.Refused(caller, "modify", request.Values, _changes.Version, ex);
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 throw;
             }
         }
@@ -221,6 +225,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var action = $"invoke:{request.Operation}";
+        using var span = StartSpan("remotemodel.invoke", caller)?.SetTag("remotemodel.operation", request.Operation);
         lock (_gate)
         {
             try
@@ -235,6 +240,7 @@ public sealed partial class ModelHost : IAsyncDisposable
             catch (ModelException ex)
             {
                 _audit.Refused(caller, action, request.Arguments, _changes.Version, ex);
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 throw;
             }
         }
@@ -383,7 +389,12 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// <summary>Versions the change to <paramref name="properties"/>, keeps it in the change log and offers it to the viewers.</summary>
     private long Commit(IEnumerable<string> properties, string changedBy, string cause, LifecycleState state)
     {
-        var change = new Notification { Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state };
+        // A traced caller's change carries its span on to the viewers, whose receipt joins the trace.
+        var change = new Notification
+        {
+            Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state,
+            TraceParent = RemoteModelDiagnostics.TraceParentOf(Activity.Current),
+        };
         foreach (var name in properties)
         {
             change.Values[name] = Read(_schema.Properties[name]);
@@ -391,8 +402,13 @@ public sealed partial class ModelHost : IAsyncDisposable
 
         var version = _changes.Commit(change, Timestamp.FromDateTimeOffset(_time.GetUtcNow()));
         _viewers.Publish(change);
+        RemoteModelDiagnostics.ChangesApplied.Add(1, new KeyValuePair<string, object?>("remotemodel.model", Name), new KeyValuePair<string, object?>("remotemodel.cause", cause));
         return version;
     }
+
+    /// <summary>A span of the project's own for a caller's change to this model, when anyone traces (else null).</summary>
+    private Activity? StartSpan(string operation, string caller) =>
+        RemoteModelDiagnostics.Source.StartActivity(operation)?.SetTag("remotemodel.model", Name).SetTag("remotemodel.caller", caller);
 
     /// <summary>The model as <paramref name="viewer"/> sees it now; called under the change lock.</summary>
     private Notification Snapshot(Viewer viewer, Notification.Types.Kind kind)
