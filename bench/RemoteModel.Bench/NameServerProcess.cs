@@ -24,6 +24,9 @@ internal sealed class NameServerProcess : IAsyncDisposable
         Key = key;
     }
 
+    /// <summary>The keyring the server created: other processes of a workload are given it (<c>$REMOTEMODEL_KEYRING</c>) to sign and verify with.</summary>
+    public string KeyringPath => Path.Combine(_directory, "keyring.json");
+
     /// <summary>Where it listens: <c>http://127.0.0.1:PORT</c>.</summary>
     public string Address { get; }
 

@@ -9,7 +9,7 @@ using RemoteModel.Testing.V1;
 using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
-// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory]
+// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,web]
 //   Runs every workload for every system and writes a markdown table. --workloads runs only those
 //   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
 //   write to another --out so bench/RESULTS.md keeps a whole run.
@@ -32,7 +32,7 @@ var onlyCSharp = Option("--only") == "csharp";
 var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,peers] [--viewers 1,100,1000]");
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,web,peers] [--viewers 1,100,1000]");
     Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
     Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
     Console.WriteLine("  --only       csharp: leave out the python peers");
@@ -48,6 +48,7 @@ var results = new List<Measurement>();
 var notes = new List<string>();
 var memory = new List<ViewerMemory>();
 DeliveryCosts? costs = null;
+WebCost? webCost = null;
 
 if (Runs("transport"))
 {
@@ -157,6 +158,13 @@ if (Runs("query") || Runs("delivery") || Runs("memory"))
     notes.AddRange(ModelWorkloads.Notes);
 }
 
+if (Runs("web"))
+{
+    // At least 10 s: the per-notification cost is read over a window long enough to hold many redraws of every page.
+    Console.WriteLine($"Web view workload, {WebWorkloads.Pages} pages.");
+    webCost = await WebWorkloads.RunAsync(TimeSpan.FromSeconds(Math.Max(seconds, 10)), notes);
+}
+
 if (!onlyCSharp && (groups is null || groups.Contains("peers")))
 {
     foreach (var peer in PythonPeers.All)
@@ -180,7 +188,7 @@ foreach (var aim in Aims.Read(results, memory).Where(a => a.Measured is not null
     Console.WriteLine(aim.ToMarkdownRow());
 }
 
-await File.WriteAllTextAsync(output, Markdown(results, costs?.Rows ?? [], memory, notes, seconds));
+await File.WriteAllTextAsync(output, Markdown(results, costs?.Rows ?? [], memory, webCost, notes, seconds));
 Console.WriteLine($"Wrote {output}");
 return 0;
 
@@ -196,7 +204,7 @@ static Measurement Report(Measurement measurement)
     return measurement;
 }
 
-static string Markdown(List<Measurement> results, List<DeliveryCost> costs, List<ViewerMemory> memory, List<string> notes, double seconds)
+static string Markdown(List<Measurement> results, List<DeliveryCost> costs, List<ViewerMemory> memory, WebCost? web, List<string> notes, double seconds)
 {
     var text = new StringBuilder();
     text.AppendLine("# Benchmark results");
@@ -250,6 +258,17 @@ static string Markdown(List<Measurement> results, List<DeliveryCost> costs, List
             text.AppendLine(row.ToMarkdownRow());
         }
 
+        text.AppendLine();
+    }
+
+    if (web is not null)
+    {
+        text.AppendLine("## Web view: memory per open page, processor time per delivered change");
+        text.AppendLine();
+        text.AppendLine(WebWorkloads.Description);
+        text.AppendLine();
+        text.AppendLine(WebCost.Header);
+        text.AppendLine(web.ToMarkdownRow());
         text.AppendLine();
     }
 

@@ -51,8 +51,8 @@ public sealed class TickerModel : INotifyPropertyChanged, IDisposable
         set => Set(ref _symbol, string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("A symbol cannot be empty.", nameof(value)) : value.Trim());
     }
 
-    /// <summary>The last price.</summary>
-    [ModelProperty(Unit = "USD", Description = "The last price")]
+    /// <summary>The last price; a move of 10% from the opening price is a warning, of 20% an alarm.</summary>
+    [ModelProperty(Unit = "USD", Description = "The last price", LowAlarm = 80, LowWarning = 90, HighWarning = 110, HighAlarm = 120)]
     public double Price => _price;
 
     /// <summary>The last tick's change of price.</summary>

@@ -5,12 +5,15 @@ namespace RemoteModel.Examples.TickerDemo;
 
 /// <summary>
 /// Runs the walkthrough's processes together: the name server (unless one already answers), the
-/// model server with the ticker, and a viewer in this terminal; and stops them together, at the
+/// model server with the ticker, the web view, and a viewer in this terminal; and stops them together, at the
 /// first Ctrl+C or SIGTERM (passed on to each process in turn); a second Ctrl+C ends everything
 /// at once (<see cref="ShutdownSignal"/>).
 /// </summary>
-internal sealed class Demo(string? nameServer, IReadOnlyList<string> viewerArguments)
+internal sealed class Demo(string? nameServer, string webAddress, IReadOnlyList<string> viewerArguments)
 {
+    /// <summary>Where the web view listens unless told otherwise (and that port is free).</summary>
+    public const string DefaultWebAddress = "http://127.0.0.1:8080";
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     private readonly List<DemoProcess> _processes = [];
@@ -57,10 +60,15 @@ internal sealed class Demo(string? nameServer, IReadOnlyList<string> viewerArgum
                 ["--model", "ticker=RemoteModel.Examples.Ticker.TickerModel", "--assembly", DemoParts.TickerAssembly, "--ns", nameServerAddress],
                 Path.Combine(logs, "modelserver.log")));
             var serverAddresses = await server.ListeningAsync(_stopping).WaitAsync(ReadyTimeout, _stopping);
+            var webView = Start(DemoProcess.StartServer("web view", DemoParts.Web, ["--ns", nameServerAddress, "--listen", WebListenAddress()],
+                Path.Combine(logs, "web.log")));
+            var webAddresses = await webView.ListeningAsync(_stopping).WaitAsync(ReadyTimeout, _stopping);
             Console.Error.WriteLine($"""
                 RemoteModel ticker demo
                   name server   {nameServerLine}
                   model server  {serverAddresses}, serving "ticker" (log {server.LogPath})
+                  web view      {webAddresses} (log {webView.LogPath})
+                Open the web view in a browser to watch and drive the ticker: {webAddresses.Split(' ')[0].TrimEnd('/')}/models/ticker
                 Drive the ticker from another terminal while this one shows it:
                   dotnet run --project src/Controller -- --ns {nameServerAddress}
                   > var t = Connect("ticker");
@@ -92,6 +100,26 @@ internal sealed class Demo(string? nameServer, IReadOnlyList<string> viewerArgum
 
         var first = _processes.First(p => p.HasExited);
         return first == viewer ? viewer.ExitCode : Fail($"the {first.Name} exited (code {first.ExitCode})");
+    }
+
+    /// <summary>The web view's address: as asked, unless it is the default and its port is taken (then any free port, so a second demo still runs).</summary>
+    private string WebListenAddress()
+    {
+        if (webAddress != DefaultWebAddress)
+        {
+            return webAddress;
+        }
+
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, new Uri(DefaultWebAddress).Port);
+            probe.Start();
+            return DefaultWebAddress;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return "http://127.0.0.1:0";
+        }
     }
 
     private DemoProcess Start(DemoProcess process)
@@ -135,7 +163,7 @@ internal sealed class Demo(string? nameServer, IReadOnlyList<string> viewerArgum
     }
 
     /// <summary>
-    /// Stops the processes in the walkthrough's reverse order (viewer, model server, name server),
+    /// Stops the processes in the walkthrough's reverse order (viewer, web view, model server, name server),
     /// each with SIGTERM; one that had Ctrl+C from the terminal already just goes on stopping.
     /// </summary>
     private async Task StopAllAsync()

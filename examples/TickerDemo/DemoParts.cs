@@ -11,6 +11,8 @@ internal static class DemoParts
 
     public static string Viewer => Find("remotemodel-viewer");
 
+    public static string Web => Find("remotemodel-web");
+
     public static string TickerAssembly => Find("RemoteModel.Examples.Ticker");
 
     private static string Find(string assemblyName)

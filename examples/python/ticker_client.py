@@ -9,7 +9,8 @@ Generate the stubs once (python3-grpc-tools), then run it while the ticker demo 
     PYTHONPATH=gen python3 examples/python/ticker_client.py --rate 5
 
 The key (`id:base64secret`) comes from the environment, never the command line. Reads need no key; without one the Modify is skipped.
-Prints what it sees, one line each, and exits 0 once its own change came back through the
+Prints what it sees, one line each (a value that is not VALID is marked with its quality and why:
+`Temperature=121.5 [ALARM: above high alarm limit 120]`), and exits 0 once its own change came back through the
 subscription, or 1 when something failed.
 """
 
@@ -43,11 +44,23 @@ def show(value):
     return repr(getattr(value, kind)) if kind else "null"
 
 
+def quality_mark(notification, name):
+    """ "[ALARM: above high alarm limit 120]" after a value that is not VALID (nothing from a server that does not say)."""
+    if name not in notification.states:
+        return ""
+    state = notification.states[name]
+    if state.quality in (model_pb2.QUALITY_UNSPECIFIED, model_pb2.QUALITY_VALID):
+        return ""
+    quality = model_pb2.Quality.Name(state.quality)[len("QUALITY_"):]
+    return " [%s: %s]" % (quality, state.reason) if state.reason else " [%s]" % quality
+
+
 def describe(notification):
     kind = model_pb2.Notification.Kind.Name(notification.kind)
-    values = " ".join("%s=%s" % (name, show(notification.values[name])) for name in sorted(notification.values))
+    values = " ".join("%s=%s%s" % (name, show(notification.values[name]), quality_mark(notification, name)) for name in sorted(notification.values))
     by = " by %s (%s)" % (notification.changed_by, notification.cause) if notification.changed_by else ""
-    return "%s v%d %s%s" % (kind, notification.version, values, by)
+    epoch = " epoch %s" % notification.epoch if notification.kind in (model_pb2.Notification.SNAPSHOT, model_pb2.Notification.RESYNC) and notification.epoch else ""
+    return "%s v%d%s %s%s" % (kind, notification.version, epoch, values, by)
 
 
 def read(subscription, seen):

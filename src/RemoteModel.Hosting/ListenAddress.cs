@@ -75,7 +75,9 @@ public static class ListenAddress
     public static string ForClients(string kestrelAddress) =>
         kestrelAddress.StartsWith("http://unix:", StringComparison.Ordinal) ? kestrelAddress["http://".Length..] : kestrelAddress;
 
-    private static X509Certificate2 LoadCertificate(string url, TlsOptions tls)
+    /// <summary>The certificate an <c>https://</c> endpoint at <paramref name="url"/> presents, as <paramref name="tls"/> names it.</summary>
+    /// <exception cref="InvalidOperationException">No certificate is configured.</exception>
+    public static X509Certificate2 LoadCertificate(string url, TlsOptions tls)
     {
         var path = tls.CertificatePath
             ?? throw new InvalidOperationException($"{url} is https but no certificate is configured: set Tls:CertificatePath (and Tls:KeyPath for PEM).");

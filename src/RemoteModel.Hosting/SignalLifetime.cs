@@ -6,10 +6,11 @@ namespace RemoteModel.Hosting;
 /// The host's lifetime in place of the console lifetime, which swallows every Ctrl+C: the first
 /// signal stops the host gracefully, a second one ends the process at once (<see cref="ShutdownSignal"/>).
 /// </summary>
-internal sealed class SignalLifetime(IHostApplicationLifetime application) : IHostLifetime, IDisposable
+public sealed class SignalLifetime(IHostApplicationLifetime application) : IHostLifetime, IDisposable
 {
     private ShutdownSignal? _signal;
 
+    /// <inheritdoc />
     public Task WaitForStartAsync(CancellationToken cancellationToken)
     {
         _signal = new ShutdownSignal();
@@ -17,7 +18,9 @@ internal sealed class SignalLifetime(IHostApplicationLifetime application) : IHo
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <inheritdoc />
     public void Dispose() => _signal?.Dispose();
 }

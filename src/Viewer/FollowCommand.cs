@@ -125,10 +125,10 @@ internal static class FollowCommand
         {
             Console.Out.WriteLine(e.Kind switch
             {
-                // The first snapshot starts the view; a later one replaces what was missed while away.
+                // The first snapshot starts the view; a reconnection resumes (the missed changes follow) or resynchronises, and says which.
                 FollowEventKind.Connected => (connections++ == 0
                         ? $"connected to {model} at {e.Endpoint} as {e.Notification!.ViewerName}"
-                        : $"reconnected to {model} at {e.Endpoint} as {e.Notification!.ViewerName}: resynchronised at version {e.Notification.Version}")
+                        : $"reconnected to {model} at {e.Endpoint}{(e.Notification!.ViewerName.Length > 0 ? " as " + e.Notification.ViewerName : string.Empty)}: {e.DescribeStart()}")
                     + Environment.NewLine + NotificationLine.Format(e.Notification),
                 FollowEventKind.Notification => NotificationLine.Format(e.Notification!),
                 _ => $"lost {model} ({e.Problem}); reconnecting in {e.RetryIn.TotalSeconds:0.#} s",

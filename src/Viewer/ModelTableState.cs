@@ -5,9 +5,9 @@ using RemoteModel.Models.V1;
 namespace RemoteModel.Viewer;
 
 /// <summary>
-/// What the live table shows, kept up to date from the follower's events: the connection, the
-/// model's version, and for each property its value, unit, and the version, time and author of
-/// its last change. Not thread-safe: the table guards it.
+/// What the live table shows, kept up to date from the follower's events: the connection (and
+/// whether a reconnection resumed or resynchronised), the model's version, and for each property
+/// its value and quality, unit, and the version, time and author of its last change. Not thread-safe: the table guards it.
 /// </summary>
 internal sealed class ModelTableState(string model)
 {
@@ -42,7 +42,7 @@ internal sealed class ModelTableState(string model)
                 Endpoint = e.Endpoint;
                 ViewerName = e.Notification!.ViewerName;
                 Connected = true;
-                Connection = _connections++ == 0 ? "connected" : $"reconnected: resynchronised at v{e.Notification.Version}";
+                Connection = _connections++ == 0 ? "connected" : $"reconnected: {e.DescribeStart()}";
                 Take(e.Notification, "(snapshot)", onlyDifferences: false);
                 break;
             case FollowEventKind.Notification:
@@ -83,12 +83,15 @@ internal sealed class ModelTableState(string model)
         {
             var row = Row(name);
             var shown = value.ToDisplayString();
-            if (onlyDifferences && row.Value == shown)
+            var state = notification.States.GetValueOrDefault(name);
+            if (onlyDifferences && row.Value == shown && row.Quality == (state?.Quality ?? Quality.Unspecified))
             {
                 continue;
             }
 
             row.Value = shown;
+            row.Quality = state?.Quality ?? Quality.Unspecified;
+            row.Reason = state?.Reason ?? string.Empty;
             row.Version = notification.Version;
             row.Time = notification.Time?.ToDateTimeOffset();
             row.By = by;

@@ -69,10 +69,89 @@ public sealed class ViewerTableTests
         Assert.Equal($"ticker at {Endpoint}  lost (Unavailable: the model server went away); reconnecting in 0.4 s  v40  as wall", Render(state)[0].TrimEnd());
 
         // A restarted server counts versions afresh: every value is marked with the new snapshot.
-        state.Apply(Connected(version: 2, ("Price", new Value { DoubleValue = 99 })));
+        var resync = Connected(version: 2, ("Price", new Value { DoubleValue = 99 }));
+        resync.Notification!.Kind = Notification.Types.Kind.Resync;
+        resync.Notification.ResyncReason = Notification.Types.ResyncReason.EpochChanged;
+        resync.Notification.Epoch = "e2";
+        state.Apply(resync with { Start = SubscriptionStart.Resynchronised, ResumeAfter = ("e1", 40) });
         var lines = Render(state);
-        Assert.Equal($"ticker at {Endpoint}  reconnected: resynchronised at v2  v2  as wall", lines[0].TrimEnd());
+        Assert.Equal($"ticker at {Endpoint}  reconnected: resynchronised at v2: the model server restarted (epoch e2, was e1)  v2  as wall", lines[0].TrimEnd());
         Assert.Equal(["Price", "99", "", "v2", Clock(Start), "(snapshot)"], lines.Where(l => l.StartsWith('│')).Skip(1).Select(Cells).Single());
+    }
+
+    [Fact]
+    public void A_reconnection_that_resumed_says_so_and_keeps_what_was_shown_until_the_missed_changes_come()
+    {
+        var state = new ModelTableState("ticker");
+        state.Apply(Connected(version: 40, ("Price", new Value { DoubleValue = 99 })));
+        state.Apply(new FollowEvent(FollowEventKind.Lost, Endpoint, null, "Unavailable: connection reset", TimeSpan.FromMilliseconds(200)));
+
+        state.Apply(new FollowEvent(FollowEventKind.Connected, Endpoint, new Notification { Kind = Notification.Types.Kind.Resumed, Version = 40, Epoch = "e1", ViewerName = "wall" })
+        {
+            Start = SubscriptionStart.Resumed, ResumeAfter = ("e1", 40),
+        });
+        state.Apply(new FollowEvent(FollowEventKind.Notification, Endpoint, new Notification
+        {
+            Kind = Notification.Types.Kind.Change, Version = 41, Time = Timestamp.FromDateTimeOffset(Start), ChangedBy = "model", Cause = "model",
+            Values = { ["Price"] = new Value { DoubleValue = 100 } },
+        }));
+
+        var lines = Render(state);
+        Assert.Equal($"ticker at {Endpoint}  reconnected: resumed after v40: the missed changes follow  v41  as wall", lines[0].TrimEnd());
+        Assert.Equal(["Price", "100", "", "v41", Clock(Start), "model (model)"], lines.Where(l => l.StartsWith('│')).Skip(1).Select(Cells).Single());
+    }
+
+    [Fact]
+    public void A_value_that_is_not_valid_is_marked_and_coloured_by_its_quality()
+    {
+        var state = new ModelTableState("oven");
+        var snapshot = Connected(version: 3, ("Temperature", new Value { DoubleValue = 121.5 }), ("Pressure", new Value { DoubleValue = 1 }), ("Door", new Value { StringValue = "shut" }));
+        snapshot.Notification!.States["Temperature"] = new ValueState { Quality = Quality.Alarm, Reason = "above high alarm limit 120" };
+        snapshot.Notification.States["Pressure"] = new ValueState { Quality = Quality.Invalid, Reason = "sensor link lost" };
+        snapshot.Notification.States["Door"] = new ValueState { Quality = Quality.Valid };
+        state.Apply(snapshot);
+
+        var rows = Render(state).Where(l => l.StartsWith('│')).Skip(1).Select(Cells).ToList();
+        Assert.Equal(
+            [["Door", "\"shut\""], ["Pressure", "1 [INVALID]"], ["Temperature", "121.5 [ALARM]"]],
+            rows.Select(r => r.Take(2).ToList()));
+
+        var coloured = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.Standard, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(coloured),
+        });
+        console.Profile.Width = 140;
+        console.Write(ModelTableView.Render(state, 140));
+        Assert.Matches("\u001b\\[[0-9;]*m121\\.5 \\[ALARM\\]", coloured.ToString());
+        Assert.DoesNotMatch("\u001b\\[[0-9;]*m\"shut\"", coloured.ToString());
+
+        // A change back inside the limits clears the mark.
+        state.Apply(new FollowEvent(FollowEventKind.Notification, Endpoint, new Notification
+        {
+            Kind = Notification.Types.Kind.Change, Version = 4, Values = { ["Temperature"] = new Value { DoubleValue = 80 } },
+            States = { ["Temperature"] = new ValueState { Quality = Quality.Valid } },
+        }));
+        Assert.Contains(Render(state).Where(l => l.StartsWith('│')).Select(Cells), r => r is ["Temperature", "80", ..]);
+    }
+
+    [Fact]
+    public void A_line_marks_each_value_that_is_not_valid_with_its_quality_and_why_and_a_resync_says_why()
+    {
+        var change = new Notification
+        {
+            Kind = Notification.Types.Kind.Change, Version = 9, ChangedBy = "model", Cause = "model",
+            Values = { ["Pressure"] = new Value { DoubleValue = 1 }, ["Temperature"] = new Value { DoubleValue = 121.5 } },
+            States =
+            {
+                ["Pressure"] = new ValueState { Quality = Quality.Valid },
+                ["Temperature"] = new ValueState { Quality = Quality.Alarm, Reason = "above high alarm limit 120" },
+            },
+        };
+        Assert.EndsWith("v9  CHANGE  Pressure=1 Temperature=121.5 [ALARM: above high alarm limit 120]  by model (model)", NotificationLine.Format(change), StringComparison.Ordinal);
+
+        var resync = new Notification { Kind = Notification.Types.Kind.Resync, Version = 0, Epoch = "e2", ResyncReason = Notification.Types.ResyncReason.EpochChanged };
+        Assert.EndsWith("v0  RESYNC (epoch changed)  ", NotificationLine.Format(resync), StringComparison.Ordinal);
     }
 
     [Fact]

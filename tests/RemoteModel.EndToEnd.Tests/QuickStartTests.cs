@@ -45,6 +45,7 @@ public sealed class QuickStartTests : IAsyncLifetime
         Assert.Contains(listed, r => r.Name == "ticker" && r.Kind == "model");
         Assert.Contains(listed, r => r.Name.StartsWith("ticker/viewers/", StringComparison.Ordinal) && r.Kind == "viewer");
         Assert.Contains("Connect(\"ticker\")", demo.StandardError);
+        Assert.Contains("/models/ticker", demo.StandardError);
 
         demo.Signal(Posix.SigTerm);
 

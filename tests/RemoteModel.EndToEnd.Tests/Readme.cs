@@ -20,6 +20,7 @@ internal static partial class Readme
         ["src/ModelServer"] = () => Executables.ModelServer,
         ["src/Viewer"] = () => Executables.Viewer,
         ["src/Controller"] = () => Executables.Controller,
+        ["src/Web"] = () => Executables.Web,
         ["examples/TickerDemo"] = () => Executables.TickerDemo,
     };
 

@@ -28,7 +28,7 @@ public sealed class ReadmeCommandTests : IAsyncLifetime
     [Fact]
     public async Task The_controller_runs_a_script_a_one_shot_evaluation_and_piped_submissions()
     {
-        var walkthrough = Readme.Commands("## Walkthrough: four terminals");
+        var walkthrough = Readme.Commands("## Walkthrough: five terminals");
         await _walkthrough.StartServerAsync(walkthrough.Single(c => c == "dotnet run --project src/NameServer"));
         await _walkthrough.StartServerAsync(walkthrough.Single(c => c.StartsWith("dotnet run --project src/ModelServer", StringComparison.Ordinal)));
         using var channel = SignedChannel.ForAddress(_walkthrough.NameServer);

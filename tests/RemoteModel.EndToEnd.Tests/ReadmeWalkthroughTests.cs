@@ -10,11 +10,12 @@ namespace RemoteModel.EndToEnd.Tests;
 /// <summary>
 /// The README's walkthrough, command by command as written: name server, model server with the
 /// ticker, two viewers, the controller's submissions, the registry listing; then a viewer killed
-/// (gone from the registry) and a model-server restart the other viewer survives.
+/// (gone from the registry) and a model-server restart the other viewer survives; and the web view
+/// serving the ticker's page (in a browser: tests/RemoteModel.Web.Tests).
 /// </summary>
 public sealed class ReadmeWalkthroughTests : IAsyncLifetime
 {
-    private const string Section = "## Walkthrough: four terminals";
+    private const string Section = "## Walkthrough: five terminals";
 
     private readonly Walkthrough _walkthrough = new();
 
@@ -23,7 +24,7 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
     public async Task DisposeAsync() => await _walkthrough.DisposeAsync();
 
     [Fact]
-    public async Task The_four_terminals_run_as_written()
+    public async Task The_five_terminals_run_as_written()
     {
         var commands = Readme.Commands(Section);
         var build = Assert.Single(commands, c => c.StartsWith("dotnet build ", StringComparison.Ordinal));
@@ -34,7 +35,8 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
         var viewerCommand = Assert.Single(commands, c => c.StartsWith("dotnet run --project src/Viewer", StringComparison.Ordinal));
         var controllerCommand = Assert.Single(commands, c => c.StartsWith("dotnet run --project src/Controller", StringComparison.Ordinal));
         var listCommand = Assert.Single(commands, c => c.StartsWith("dotnet run --project src/NameServer -- list", StringComparison.Ordinal));
-        Assert.Equal(6, commands.Count);
+        var webCommand = Assert.Single(commands, c => c == "dotnet run --project src/Web");
+        Assert.Equal(7, commands.Count);
 
         // Terminals 1 to 3.
         var nameServer = await _walkthrough.StartServerAsync(nameServerCommand);
@@ -87,6 +89,20 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
         await _walkthrough.StartServerAsync(modelServerCommand);
         await viewers[1].WaitForLineAsync("reconnected to ticker", Walkthrough.StartTimeout);
         await Eventually.TrueAsync(async () => (await ViewersAsync(naming)).Count == 1, "the viewer to be listed again");
+
+        // Terminal 5: the web view serves the registry and the ticker's page.
+        var web = _walkthrough.Start(webCommand);
+        var webAddress = (await web.WaitForLineAsync("LISTENING", Walkthrough.StartTimeout)).Split(' ')[0].TrimEnd('/');
+        using (var http = new HttpClient())
+        {
+            var page = await http.GetStringAsync($"{webAddress}/models/ticker");
+            var script = System.Text.RegularExpressions.Regex.Match(page, "src=\"(?<path>_framework/blazor\\.web[^\"]*\\.js)\"");
+            Assert.True(script.Success, "The page loads Blazor's script.");
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync($"{webAddress}/{script.Groups["path"].Value}")).StatusCode);
+        }
+
+        web.Signal(Posix.SigInt);
+        Assert.Equal(0, await web.WaitForExitAsync(Walkthrough.StopTimeout));
 
         // Ctrl+C everywhere: clean stops, and the registry is left empty.
         viewers[1].Signal(Posix.SigInt);

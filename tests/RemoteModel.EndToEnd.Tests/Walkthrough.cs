@@ -25,6 +25,8 @@ internal sealed class Walkthrough : IAsyncDisposable
         {
             [NameServerLocator.EnvironmentVariable] = NameServer,
             ["REMOTEMODEL_NameServer__Listen__0"] = NameServer,
+            // The web view on a free port of its own in place of 8080, the command as written.
+            ["REMOTEMODEL_Web__Listen"] = "http://127.0.0.1:0",
         };
     }
 

@@ -137,7 +137,7 @@ public sealed class ModelServerProcessTests : IAsyncLifetime
         server.Signal(Posix.SigKill);
         await viewer.WaitForLineAsync("lost ticker", TimeSpan.FromSeconds(15));
         await StartModelServerAsync("ticker");
-        Assert.Contains("resynchronised at version", await viewer.WaitForLineAsync("reconnected to ticker", TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        Assert.Contains("the model server restarted (epoch ", await viewer.WaitForLineAsync("reconnected to ticker", TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
         await AssertRegisteredAsync("ticker/viewers/follower");
 
         viewer.Signal(Posix.SigTerm);

@@ -19,6 +19,9 @@ public static class Executables
     /// <summary>The console viewer: <c>src/Viewer</c>.</summary>
     public static string Viewer => Dll("Viewer", "remotemodel-viewer");
 
+    /// <summary>The web view: <c>src/Web</c>.</summary>
+    public static string Web => Dll("Web", "remotemodel-web");
+
     /// <summary>The controller REPL: <c>src/Controller</c>.</summary>
     public static string Controller => Dll("Controller", "remotemodel-controller");
 

@@ -41,6 +41,18 @@ public static class OutsidePeers
         : FindOnPath("ip") is not { } ip ? "iproute2's `ip` is missing: `apt-get install iproute2`"
         : Runs(ip, $"netns add rmt-probe-{Environment.ProcessId}") && Runs(ip, $"netns delete rmt-probe-{Environment.ProcessId}") ? null
         : "`ip netns add` failed: this machine (or container) does not let root create network namespaces");
+    /// <summary>Debian's browser and its WebDriver, where the web view's browser tests expect them.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Debian's chromium-driver.</summary>
+    public const string ChromeDriverPath = "/usr/bin/chromedriver";
+
+    private static readonly Lazy<string?> ChromiumProblem = new(() =>
+        File.Exists(ChromiumPath) && File.Exists(ChromeDriverPath)
+            ? null
+            : $"chromium or chromedriver is missing ({ChromiumPath}, {ChromeDriverPath}): `apt-get install chromium chromium-driver`");
+
+    public static string? Chromium => ChromiumProblem.Value;
 
     public static string? PythonGrpc => PythonGrpcProblem.Value;
 

@@ -15,6 +15,8 @@ public enum Peer
 
     /// <summary>Linux network namespaces: root and iproute2's <c>ip</c>, for tests with several hosts.</summary>
     NetworkNamespaces,
+    /// <summary>Debian's chromium and chromium-driver, for the web view's browser tests.</summary>
+    Chromium,
 
     /// <summary>The one peer CI may lack: no Consul can be installed in this project's environment.</summary>
     Consul,
@@ -112,6 +114,7 @@ public static class PeerRequirement
         Peer.Pyro4 => OutsidePeers.Pyro4,
         Peer.Etcd => OutsidePeers.Etcd,
         Peer.NetworkNamespaces => OutsidePeers.NetworkNamespaces,
+        Peer.Chromium => OutsidePeers.Chromium,
         Peer.Consul => OutsidePeers.Consul,
         _ => throw new ArgumentOutOfRangeException(nameof(peer)),
     };

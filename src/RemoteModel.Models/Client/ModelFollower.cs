@@ -23,19 +23,65 @@ public enum FollowEventKind
     Lost,
 }
 
+/// <summary>How a subscription of <see cref="ModelFollower"/> started (told with <see cref="FollowEventKind.Connected"/>).</summary>
+public enum SubscriptionStart
+{
+    /// <summary>The first subscription: a SNAPSHOT.</summary>
+    Fresh,
+
+    /// <summary>Resumed: the server replays exactly the changes missed since the last version seen (a RESUMED, then those CHANGEs).</summary>
+    Resumed,
+
+    /// <summary>
+    /// Resynchronised: a snapshot in place of what was missed, because the server restarted (a
+    /// RESYNC with reason EPOCH_CHANGED), no longer holds every change missed (HISTORY_GONE), or
+    /// does not resume at all (a SNAPSHOT).
+    /// </summary>
+    Resynchronised,
+}
+
 /// <summary>One event of <see cref="ModelFollower.FollowAsync"/>.</summary>
 /// <param name="Kind">What happened.</param>
 /// <param name="Endpoint">The model server's endpoint, when known.</param>
 /// <param name="Notification">The snapshot (Connected) or notification; null for Lost.</param>
 /// <param name="Problem">Why the subscription broke (Lost).</param>
 /// <param name="RetryIn">How long until the next attempt (Lost).</param>
-public sealed record FollowEvent(FollowEventKind Kind, string? Endpoint, Notification? Notification, string? Problem = null, TimeSpan RetryIn = default);
+public sealed record FollowEvent(FollowEventKind Kind, string? Endpoint, Notification? Notification, string? Problem = null, TimeSpan RetryIn = default)
+{
+    /// <summary>For <see cref="FollowEventKind.Connected"/>: whether the subscription resumed or resynchronised.</summary>
+    public SubscriptionStart Start { get; init; }
+
+    /// <summary>For a reconnection: the epoch and last version the follower asked to resume after.</summary>
+    public (string Epoch, long Version)? ResumeAfter { get; init; }
+
+    /// <summary>How the subscription started, in words: "resumed after v12", "resynchronised at v3: the model server restarted (epoch 9f2c..., was 41d0...)".</summary>
+    public string DescribeStart()
+    {
+        var notification = Notification ?? new Notification();
+        return (Start, ResumeAfter) switch
+        {
+            (SubscriptionStart.Resumed, { } after) => $"resumed after v{after.Version}: the missed changes follow",
+            (SubscriptionStart.Resynchronised, { } after) => $"resynchronised at v{notification.Version}: " + notification.ResyncReason switch
+            {
+                Notification.Types.ResyncReason.EpochChanged => $"the model server restarted (epoch {notification.Epoch}, was {after.Epoch})",
+                Notification.Types.ResyncReason.HistoryGone => $"the changes after v{after.Version} are no longer held",
+                Notification.Types.ResyncReason.FellBehind => "this viewer fell behind",
+                _ => "the server does not resume subscriptions",
+            },
+            (SubscriptionStart.Resynchronised, null) => $"resynchronised at v{notification.Version}",
+            _ => $"subscribed at v{notification.Version}",
+        };
+    }
+}
 
 /// <summary>
 /// Follows one model's notifications for as long as it is enumerated, across model-server and
 /// name-server restarts: the address is resolved again at every attempt (so a server that came
-/// back elsewhere is found), and each new subscription starts with a snapshot, told as
-/// <see cref="FollowEventKind.Connected"/>, that resynchronises the follower. Refusals that
+/// back elsewhere is found). A new subscription names the epoch and the last version seen, so
+/// the server replays exactly the changes missed (<see cref="SubscriptionStart.Resumed"/>), or,
+/// when it restarted or no longer holds them, starts with a RESYNC snapshot saying why
+/// (<see cref="SubscriptionStart.Resynchronised"/>); either is told as
+/// <see cref="FollowEventKind.Connected"/> with the first notification. Refusals that
 /// another attempt cannot cure (a bad request, a missing or refused key) end the enumeration
 /// with their <see cref="RpcException"/>.
 /// </summary>
@@ -73,8 +119,13 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
     public async IAsyncEnumerable<FollowEvent> FollowAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var delay = InitialRetryDelay;
+        var seen = new ResumePoint(request.ResumeEpoch, request.ResumeAfterVersion);
         while (!cancellationToken.IsCancellationRequested)
         {
+            var resumeAfter = seen.Epoch.Length > 0 ? (seen.Epoch, seen.Version) : ((string, long)?)null;
+            var attempt = request.Clone();
+            attempt.ResumeEpoch = resumeAfter?.Item1 ?? string.Empty;
+            attempt.ResumeAfterVersion = resumeAfter?.Item2 ?? 0;
             string? endpoint = null;
             SignedChannel? channel = null;
             Exception? failure = null;
@@ -85,7 +136,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
                 {
                     endpoint = await address.ResolveAsync(nameServer, cancellationToken).ConfigureAwait(false);
                     channel = SignedChannel.ForAddress(endpoint, Signer);
-                    stream = new ModelClient(channel).SubscribeAsync(request, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    stream = new ModelClient(channel).SubscribeAsync(attempt, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
                 }
                 catch (Exception ex) when (Transient(ex, cancellationToken) || Stopped(ex, cancellationToken))
                 {
@@ -112,8 +163,12 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
                         }
 
                         delay = InitialRetryDelay;
-                        RecordReceipt(stream.Current);
-                        yield return new FollowEvent(first ? FollowEventKind.Connected : FollowEventKind.Notification, endpoint, stream.Current);
+                        var notification = stream.Current;
+                        seen = seen.After(notification);
+                        RecordReceipt(notification);
+                        yield return first
+                            ? new FollowEvent(FollowEventKind.Connected, endpoint, notification) { Start = StartOf(notification, resumeAfter), ResumeAfter = resumeAfter }
+                            : new FollowEvent(FollowEventKind.Notification, endpoint, notification);
                         first = false;
                     }
                 }
@@ -151,6 +206,29 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
+    }
+
+    private static SubscriptionStart StartOf(Notification first, (string, long)? resumeAfter) => (first.Kind, resumeAfter) switch
+    {
+        (Notification.Types.Kind.Resumed, _) => SubscriptionStart.Resumed,
+        (_, null) => SubscriptionStart.Fresh,
+        _ => SubscriptionStart.Resynchronised,
+    };
+
+    /// <summary>
+    /// Where a new subscription resumes: the epoch of the server and the newest version seen. A
+    /// snapshot or resync sets both, a change its version; samples (taken at the current version,
+    /// possibly ahead of a change still queued) and lock events move neither.
+    /// </summary>
+    private readonly record struct ResumePoint(string Epoch, long Version)
+    {
+        public ResumePoint After(Notification notification) => notification.Kind switch
+        {
+            Notification.Types.Kind.Snapshot or Notification.Types.Kind.Resync => new ResumePoint(notification.Epoch, notification.Version),
+            Notification.Types.Kind.Resumed => this with { Epoch = notification.Epoch },
+            Notification.Types.Kind.Change => this with { Version = notification.Version },
+            _ => this,
+        };
     }
 
     /// <summary>The follower was stopped: the call's end is no failure.</summary>

@@ -7,8 +7,8 @@ using Value = RemoteModel.Models.V1.Value;
 namespace RemoteModel.Models.Runtime;
 
 /// <summary>
-/// The audit of one model: every modify and invocation, applied or refused, is one record kept for
-/// History (the oldest dropped first) and one log line.
+/// The audit of one model: every modify and invocation, applied or refused, and every alarm raised
+/// or cleared, is one record kept for History (the oldest dropped first) and one log line.
 /// </summary>
 internal sealed partial class ModelAudit(string model, int capacity, int defaultLimit, TimeProvider timeProvider, ILogger logger)
 {
@@ -27,6 +27,26 @@ internal sealed partial class ModelAudit(string model, int capacity, int default
     {
         Add(caller, action, changes, version, (int)refusal.Reason, refusal.Message);
         LogChangeRefused(Caller: caller, Model: model, Action: action, Code: refusal.Reason, Reason: refusal.Message);
+    }
+
+    /// <summary>
+    /// Records a quality change, committed at <paramref name="version"/> by <paramref name="caller"/>:
+    /// an alarm raised (a quality worse than VALID) or cleared, with the property, its value and the limit.
+    /// </summary>
+    public void QualityChanged(QualityChange change, long version, string caller)
+    {
+        var record = Add(caller, "alarm", [new(change.Property, change.Value)], version, 0, change.State.Reason);
+        record.States[change.Property] = change.State;
+        var value = change.Value.ToDisplayString();
+        var limit = double.IsNaN(change.Limit) ? "none (given by the model)" : change.Limit.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        if (change.Raised)
+        {
+            LogAlarmRaised(Model: model, Property: change.Property, Value: value, Quality: change.State.Quality, Reason: change.State.Reason, Limit: limit, From: change.From, Version: version, Caller: caller);
+        }
+        else
+        {
+            LogAlarmCleared(Model: model, Property: change.Property, Value: value, From: change.From, Version: version, Caller: caller);
+        }
     }
 
     /// <summary>The newest records, newest last; <paramref name="limit"/> 0 gives the default number.</summary>
@@ -73,6 +93,12 @@ internal sealed partial class ModelAudit(string model, int capacity, int default
 
     [LoggerMessage(Level = LogLevel.Information, Message = "change applied by {Caller} to {Model}: {Action} {Changes} -> version {Version} {Note}")]
     private partial void LogChangeApplied(string Caller, string Model, string Action, long Version, string Changes, string Note);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "alarm raised on {Model}: {Property} = {Value} is {Quality}: {Reason} (limit {Limit}; was {From}) at version {Version} by {Caller}")]
+    private partial void LogAlarmRaised(string Model, string Property, string Value, Quality Quality, string Reason, string Limit, Quality From, long Version, string Caller);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "alarm cleared on {Model}: {Property} = {Value} is VALID again (was {From}) at version {Version} by {Caller}")]
+    private partial void LogAlarmCleared(string Model, string Property, string Value, Quality From, long Version, string Caller);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "change refused for {Caller} on {Model}: {Action}: {Code} {Reason}")]
     private partial void LogChangeRefused(string Caller, string Model, string Action, ModelErrorReason Code, string Reason);

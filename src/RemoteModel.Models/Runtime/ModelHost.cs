@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,9 +16,10 @@ namespace RemoteModel.Models;
 /// <summary>
 /// One live model instance, hosted: its schema and the one serialized change path that versions
 /// every change (a controller's modify, an invocation, the model's own PropertyChanged), composed
-/// with the parts that carry the rest: the change log (<c>ChangeLog</c>), the lifecycle
-/// (<c>ModelLifecycle</c>), the viewers (<c>ViewerHub</c>), the periodic streams
-/// (<c>StreamScheduler</c>) and the audit (<c>ModelAudit</c>). Refusals are <see cref="ModelException"/>s.
+/// with the parts that carry the rest: the change log (<c>ChangeLog</c>), each value's quality
+/// and source time (<c>PropertyStates</c>), the lifecycle (<c>ModelLifecycle</c>), the viewers
+/// (<c>ViewerHub</c>), the periodic streams (<c>StreamScheduler</c>) and the audit
+/// (<c>ModelAudit</c>). Refusals are <see cref="ModelException"/>s.
 /// </summary>
 /// <remarks>
 /// Setters and operations run synchronously under the host's change lock, so they are never
@@ -40,7 +42,12 @@ public sealed partial class ModelHost : IAsyncDisposable
     private readonly ModelAudit _audit;
     private readonly ViewerHub _viewers;
     private readonly StreamScheduler _streams;
+    private readonly PropertyStates _states;
+    private readonly Dictionary<string, DeadbandTarget> _deadbandTargets;
     private HashSet<string>? _touched;
+
+    // What the model said about its values (PropertyStateChangedEventArgs) since the last commit.
+    private Dictionary<string, PropertyStateChangedEventArgs>? _reported;
 
     /// <summary>Hosts <paramref name="model"/> under <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">The model publishes something the protocol cannot carry, or its declarations contradict each other.</exception>
@@ -57,10 +64,13 @@ public sealed partial class ModelHost : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<ModelHost>.Instance;
         _schema = new ModelSchema(model.GetType());
+        Epoch = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         _changes = new ChangeLog(options.ChangeLogCapacity, Timestamp.FromDateTimeOffset(_time.GetUtcNow()));
+        _states = new PropertyStates(_schema.Properties.Values.Select(p => KeyValuePair.Create(p.Name, p.Limits)), _changes.ChangedAt);
+        _deadbandTargets = _schema.Properties.Values.ToDictionary(p => p.Name, p => p.DeadbandTarget, StringComparer.Ordinal);
         _lifecycle = new ModelLifecycle(_schema.Lifecycle);
         _audit = new ModelAudit(name, options.HistoryCapacity, options.DefaultHistoryLimit, _time, _logger);
-        _viewers = new ViewerHub(name, options, _gate, Snapshot, _time, _logger, viewerDirectory);
+        _viewers = new ViewerHub(name, options, _gate, Snapshot, _time, _logger, viewerDirectory, Epoch, _changes.After);
         _streams = new StreamScheduler(name, _schema.Streams, _gate, _time, Sample, _logger);
         model.PropertyChanged += OnPropertyChanged;
     }
@@ -70,6 +80,9 @@ public sealed partial class ModelHost : IAsyncDisposable
 
     /// <summary>The hosted instance.</summary>
     public INotifyPropertyChanged Model { get; }
+
+    /// <summary>Random for each host: a viewer that saw another epoch saw another start of the model's server, whose versions mean nothing here.</summary>
+    public string Epoch { get; }
 
     /// <summary>The version: how many changes the model has seen since it was hosted.</summary>
     public long Version => _changes.Version;
@@ -100,7 +113,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     {
         lock (_gate)
         {
-            var description = new ModelDescription { Model = Name, TypeName = _schema.TypeName, Description = _schema.Description, Version = _changes.Version };
+            var description = new ModelDescription { Model = Name, TypeName = _schema.TypeName, Description = _schema.Description, Version = _changes.Version, Epoch = Epoch };
             description.Properties.AddRange(_schema.Properties.Values.Select(p => p.Describe()));
             _lifecycle.Describe(description);
             description.Operations.AddRange(_schema.Operations.Values.Select(o => o.Describe()));
@@ -109,17 +122,19 @@ public sealed partial class ModelHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The values of <paramref name="properties"/> (all when empty), with the version and time they are as of.</summary>
+    /// <summary>The values of <paramref name="properties"/> (all when empty) with their quality and source time, and the version and time they are as of.</summary>
     /// <exception cref="ModelException">NOT_FOUND for an unknown property.</exception>
     public QueryResponse Query(IEnumerable<string>? properties = null)
     {
         lock (_gate)
         {
             var chosen = Choose(properties);
-            var response = new QueryResponse { Version = _changes.Version, Time = _changes.ChangedAt };
+            var response = new QueryResponse { Version = _changes.Version, Time = _changes.ChangedAt, Epoch = Epoch };
             foreach (var property in chosen)
             {
-                response.Values[property.Name] = property.Read(Model);
+                var value = property.Read(Model);
+                response.Values[property.Name] = value;
+                response.States[property.Name] = _states.Peek(property.Name, value);
             }
 
             return response;
@@ -155,7 +170,7 @@ public sealed partial class ModelHost : IAsyncDisposable
                     changes.Add((property, property.Convert(value)));
                 }
 
-                var response = new ModifyResponse { Version = _changes.Version };
+                var response = new ModifyResponse { Version = _changes.Version, Epoch = Epoch };
                 foreach (var (property, value) in changes)
                 {
                     response.Applied[property.Name] = ValueCodec.ToValue(value);
@@ -163,6 +178,8 @@ public sealed partial class ModelHost : IAsyncDisposable
 
                 if (request.DryRun)
                 {
+                    // The quality each value would have.
+                    AddStates(response);
                     _audit.Applied(caller, "modify", request.Values, _changes.Version, "dry run: nothing applied");
                     return response;
                 }
@@ -203,6 +220,7 @@ public sealed partial class ModelHost : IAsyncDisposable
                     }
                 }
 
+                AddStates(response);
                 _audit.Applied(caller, "modify", response.Applied, _changes.Version);
                 return response;
             }
@@ -258,7 +276,8 @@ public sealed partial class ModelHost : IAsyncDisposable
     public IReadOnlyList<ViewerInfo> Viewers() => _viewers.Describe();
 
     /// <summary>
-    /// Subscribes a viewer in process: the returned sequence starts with a SNAPSHOT, then one CHANGE
+    /// Subscribes a viewer in process: the returned sequence starts with a SNAPSHOT (resuming: RESUMED
+    /// and exactly the changes missed, or a RESYNC saying why it cannot resume), then one CHANGE
     /// per change in version order (merged for LATEST or rate-limited viewers), a RESYNC snapshot when
     /// the viewer fell behind its queue, and SAMPLEs of the streams asked for. The request is checked
     /// here; the viewer joins when the sequence is first enumerated (refused then with ALREADY_EXISTS
@@ -293,13 +312,23 @@ public sealed partial class ModelHost : IAsyncDisposable
     private ViewerRequest CheckSubscription(SubscribeRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var properties = request.Properties.Count == 0 ? null : Choose(request.Properties).Select(p => p.Name);
+        var properties = request.Properties.Count == 0 ? null : Choose(request.Properties).Select(p => p.Name).ToList();
         foreach (var stream in request.Streams)
         {
             _streams.Find(stream);
         }
 
-        return _viewers.Check(request, properties);
+        var deadbands = request.Deadbands.Count == 0 ? null : DeadbandFilter.Create(request.Deadbands, _deadbandTargets, properties ?? [.. _schema.Properties.Keys]);
+        return _viewers.Check(request, properties, deadbands);
+    }
+
+    /// <summary>The state of each value a modify applied (or, in a dry run, would apply); called under the change lock.</summary>
+    private void AddStates(ModifyResponse response)
+    {
+        foreach (var (name, value) in response.Applied)
+        {
+            response.States[name] = _states.Peek(name, value);
+        }
     }
 
     private void OnPropertyChanged(object? sender, PropertyChangedEventArgs e)
@@ -316,6 +345,11 @@ public sealed partial class ModelHost : IAsyncDisposable
             if (!changed.Any())
             {
                 return;
+            }
+
+            if (e is PropertyStateChangedEventArgs report)
+            {
+                (_reported ??= new Dictionary<string, PropertyStateChangedEventArgs>(StringComparer.Ordinal))[report.PropertyName!] = report;
             }
 
             if (_touched is { } touched)
@@ -386,23 +420,42 @@ public sealed partial class ModelHost : IAsyncDisposable
         return failure is null ? new InvokeResponse { Version = version } : throw failure;
     }
 
-    /// <summary>Versions the change to <paramref name="properties"/>, keeps it in the change log and offers it to the viewers.</summary>
+    /// <summary>
+    /// Versions the change to <paramref name="properties"/> with each value's quality and source time,
+    /// keeps it in the change log, offers it to the viewers, and audits the alarms it raised or cleared.
+    /// </summary>
     private long Commit(IEnumerable<string> properties, string changedBy, string cause, LifecycleState state)
     {
+        var now = Timestamp.FromDateTimeOffset(_time.GetUtcNow());
+        var reported = _reported;
+        _reported = null;
+        List<QualityChange>? qualityChanges = null;
+
         // A traced caller's change carries its span on to the viewers, whose receipt joins the trace.
         var change = new Notification
         {
-            Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state,
+            Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state, Epoch = Epoch,
             TraceParent = RemoteModelDiagnostics.TraceParentOf(Activity.Current),
         };
         foreach (var name in properties)
         {
-            change.Values[name] = Read(_schema.Properties[name]);
+            var value = Read(_schema.Properties[name]);
+            change.Values[name] = value;
+            change.States[name] = _states.Take(name, value, now, reported?.GetValueOrDefault(name), out var qualityChange);
+            if (qualityChange is not null)
+            {
+                (qualityChanges ??= []).Add(qualityChange);
+            }
         }
 
-        var version = _changes.Commit(change, Timestamp.FromDateTimeOffset(_time.GetUtcNow()));
+        var version = _changes.Commit(change, now);
         _viewers.Publish(change);
         RemoteModelDiagnostics.ChangesApplied.Add(1, new KeyValuePair<string, object?>("remotemodel.model", Name), new KeyValuePair<string, object?>("remotemodel.cause", cause));
+        foreach (var qualityChange in qualityChanges ?? [])
+        {
+            _audit.QualityChanged(qualityChange, version, changedBy);
+        }
+
         return version;
     }
 
@@ -413,10 +466,12 @@ public sealed partial class ModelHost : IAsyncDisposable
     /// <summary>The model as <paramref name="viewer"/> sees it now; called under the change lock.</summary>
     private Notification Snapshot(Viewer viewer, Notification.Types.Kind kind)
     {
-        var snapshot = new Notification { Kind = kind, Version = _changes.Version, Time = _changes.ChangedAt, ViewerName = viewer.Name, State = _lifecycle.State };
+        var snapshot = new Notification { Kind = kind, Version = _changes.Version, Time = _changes.ChangedAt, ViewerName = viewer.Name, State = _lifecycle.State, Epoch = Epoch };
         foreach (var property in _schema.Properties.Values.Where(p => viewer.Properties?.Contains(p.Name) ?? true))
         {
-            snapshot.Values[property.Name] = Read(property);
+            var value = Read(property);
+            snapshot.Values[property.Name] = value;
+            snapshot.States[property.Name] = _states.Peek(property.Name, value);
         }
 
         return snapshot;
@@ -432,10 +487,13 @@ public sealed partial class ModelHost : IAsyncDisposable
             Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
             ChangedBy = ModelIdentity,
             Cause = stream.Name,
+            Epoch = Epoch,
         };
         foreach (var property in stream.Properties)
         {
-            sample.Values[property.Name] = Read(property);
+            var value = Read(property);
+            sample.Values[property.Name] = value;
+            sample.States[property.Name] = _states.Peek(property.Name, value);
         }
 
         _viewers.PublishSample(stream.Name, sample);

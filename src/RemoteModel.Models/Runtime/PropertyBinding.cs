@@ -21,7 +21,20 @@ internal sealed class PropertyBinding
         var attribute = property.GetCustomAttribute<ModelPropertyAttribute>();
         _range = ValueRange.From(attribute);
         _description = attribute?.Description ?? string.Empty;
+        Limits = attribute is null ? AlarmLimits.None
+            : new AlarmLimits(attribute.LowAlarm, attribute.LowWarning, attribute.HighWarning, attribute.HighAlarm, attribute.AlarmHysteresis);
+        var problem = Limits.Any && !ValueRange.IsNumeric(Type) ? "alarm and warning limits apply to numbers only" : Limits.Problem();
+        if (problem is not null)
+        {
+            throw new ArgumentException($"{property.DeclaringType?.Name}.{Name}: {problem}.");
+        }
     }
+
+    /// <summary>Its alarm and warning limits (<see cref="AlarmLimits.None"/> when it declares none).</summary>
+    public AlarmLimits Limits { get; }
+
+    /// <summary>What a deadband needs to know of it.</summary>
+    public DeadbandTarget DeadbandTarget => new(ValueRange.IsNumeric(Type), _range.Minimum, _range.Maximum);
 
     public string Name { get; }
 
@@ -52,6 +65,10 @@ internal sealed class PropertyBinding
             ReadOnly = ReadOnly,
             Minimum = minimum,
             Maximum = maximum,
+            LowAlarm = ValueRange.Typed(Type, Limits.LowAlarm),
+            LowWarning = ValueRange.Typed(Type, Limits.LowWarning),
+            HighWarning = ValueRange.Typed(Type, Limits.HighWarning),
+            HighAlarm = ValueRange.Typed(Type, Limits.HighAlarm),
         };
     }
 }

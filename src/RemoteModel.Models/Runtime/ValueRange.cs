@@ -40,13 +40,24 @@ internal readonly record struct ValueRange(double Minimum, double Maximum, strin
     }
 
     /// <summary>The bounds as wire values of the property's type: integers for integer properties.</summary>
-    public (Value? Minimum, Value? Maximum) Describe(Type type)
+    public (Value? Minimum, Value? Maximum) Describe(Type type) => (Typed(type, Minimum), Typed(type, Maximum));
+
+    /// <summary>A bound or limit as a wire value of <paramref name="type"/> (an integer for integer types), null when NaN (none).</summary>
+    public static Value? Typed(Type type, double bound) =>
+        double.IsNaN(bound) ? null : IsIntegral(type) ? new Value { IntValue = (long)bound } : new Value { DoubleValue = bound };
+
+    /// <summary>Whether values of <paramref name="type"/> are numbers (integers or floating point, nullable or not).</summary>
+    public static bool IsNumeric(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
-        var integral = t == typeof(sbyte) || t == typeof(byte) || t == typeof(short) || t == typeof(ushort) ||
+        return IsIntegral(t) || t == typeof(float) || t == typeof(double);
+    }
+
+    private static bool IsIntegral(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t == typeof(sbyte) || t == typeof(byte) || t == typeof(short) || t == typeof(ushort) ||
             t == typeof(int) || t == typeof(uint) || t == typeof(long) || t == typeof(ulong);
-        Value? Of(double bound) => double.IsNaN(bound) ? null : integral ? new Value { IntValue = (long)bound } : new Value { DoubleValue = bound };
-        return (Of(Minimum), Of(Maximum));
     }
 
     private static string Bound(double bound) => double.IsNaN(bound) ? string.Empty : bound.ToString("R", CultureInfo.InvariantCulture);

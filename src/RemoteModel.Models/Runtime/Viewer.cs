@@ -52,6 +52,9 @@ internal sealed class Viewer(
 
     public IReadOnlySet<string> Streams { get; } = streams;
 
+    /// <summary>The viewer's deadbands, null when it asked for none.</summary>
+    public DeadbandFilter? Deadbands { get; init; }
+
     /// <summary>The least time between two writes: none unless the viewer asked for a maximum rate.</summary>
     public TimeSpan Interval { get; } = maxRateHz > 0 ? TimeSpan.FromSeconds(1 / maxRateHz) : TimeSpan.Zero;
 
@@ -213,16 +216,33 @@ internal sealed class Viewer(
             return change;
         }
 
-        var filtered = new Notification { Kind = change.Kind, Version = change.Version, Time = change.Time, ChangedBy = change.ChangedBy, Cause = change.Cause, State = change.State };
+        var filtered = new Notification
+        {
+            Kind = change.Kind, Version = change.Version, Time = change.Time, ChangedBy = change.ChangedBy, Cause = change.Cause, State = change.State, Epoch = change.Epoch,
+        };
         foreach (var (key, value) in change.Values)
         {
             if (properties.Contains(key))
             {
                 filtered.Values[key] = value;
+                if (change.States.TryGetValue(key, out var state))
+                {
+                    filtered.States[key] = state;
+                }
             }
         }
 
         return filtered.Values.Count > 0 || filtered.State != LifecycleState.Unspecified ? filtered : null;
+    }
+
+    /// <summary>
+    /// <paramref name="change"/> as this viewer gets it: filtered to its properties, then to its
+    /// deadbands; null when nothing in it is for this viewer. Called under the model's change lock.
+    /// </summary>
+    public Notification? View(Notification change)
+    {
+        var filtered = Filter(change, Properties);
+        return filtered is not null && Deadbands is { } deadbands ? deadbands.Apply(filtered) : filtered;
     }
 
     private static Notification Merge(Notification? into, Notification next)
@@ -235,6 +255,11 @@ internal sealed class Viewer(
         foreach (var (key, value) in next.Values)
         {
             into.Values[key] = value;
+        }
+
+        foreach (var (key, state) in next.States)
+        {
+            into.States[key] = state;
         }
 
         into.Version = next.Version;

@@ -9,13 +9,17 @@ using RemoteModel.Grpc.Telemetry;
 
 namespace RemoteModel.Models.Runtime;
 
-/// <summary>A checked subscription request: what a viewer asked for, with its name chosen.</summary>
-internal sealed record ViewerRequest(string Name, DeliveryMode Mode, double MaxRateHz, IReadOnlySet<string>? Properties, IReadOnlySet<string> Streams);
+/// <summary>A checked subscription request: what a viewer asked for, with its name chosen, and where it resumes (an empty epoch: it does not).</summary>
+internal sealed record ViewerRequest(
+    string Name, DeliveryMode Mode, double MaxRateHz, IReadOnlySet<string>? Properties, IReadOnlySet<string> Streams, DeadbandFilter? Deadbands,
+    string ResumeEpoch, long ResumeAfterVersion);
 
 /// <summary>
 /// A model's viewers: joining (with a snapshot taken under the change lock, so no change falls
 /// between it and the viewer's first CHANGE), leaving, fan-out of each change and sample, and the
-/// RESYNC of a viewer that fell behind. Fan-out only enqueues: the <see cref="ViewerPump"/> writes at
+/// RESYNC of a viewer that fell behind, and resuming: a viewer that names the host's epoch and a
+/// version whose later changes the change log still holds gets RESUMED and exactly those changes
+/// instead of a snapshot, else a RESYNC saying why. Fan-out only enqueues: the <see cref="ViewerPump"/> writes at
 /// each viewer's own pace, so neither the model nor a fast viewer ever waits for a slow one.
 /// </summary>
 internal sealed partial class ViewerHub
@@ -31,6 +35,8 @@ internal sealed partial class ViewerHub
     private readonly ConcurrentDictionary<string, IReadOnlySet<string>> _filters = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed = new();
     private readonly ViewerPump _pump;
+    private readonly string _epoch;
+    private readonly Func<long, IReadOnlyList<Notification>?> _changesAfter;
 
     /// <param name="model">The model's name, for messages and the log.</param>
     /// <param name="options">The viewer limits.</param>
@@ -39,10 +45,14 @@ internal sealed partial class ViewerHub
     /// <param name="timeProvider">The clock of rate limits and join times.</param>
     /// <param name="logger">Where joins, leaves and resyncs are logged.</param>
     /// <param name="directory">Where viewers are listed while connected, if anywhere.</param>
+    /// <param name="epoch">The host's epoch, which a resuming viewer must name.</param>
+    /// <param name="changesAfter">The committed changes after a version, oldest first, or null when they are no longer all held; called under <paramref name="gate"/>.</param>
     public ViewerHub(
         string model, ModelHostOptions options, object gate, Func<Viewer, Notification.Types.Kind, Notification> snapshot, TimeProvider timeProvider,
-        ILogger logger, IViewerDirectory? directory)
+        ILogger logger, IViewerDirectory? directory, string epoch = "", Func<long, IReadOnlyList<Notification>?>? changesAfter = null)
     {
+        _epoch = epoch;
+        _changesAfter = changesAfter ?? (_ => null);
         _model = model;
         _options = options;
         _gate = gate;
@@ -59,9 +69,12 @@ internal sealed partial class ViewerHub
     /// <summary>The viewers subscribed now, by name.</summary>
     public IReadOnlyList<ViewerInfo> Describe() => [.. _viewers.Values.Select(v => v.Describe()).OrderBy(v => v.Name, StringComparer.Ordinal)];
 
-    /// <summary>Checks the viewer's own part of a request; <paramref name="properties"/> are the (checked) properties it asked for, null for all.</summary>
+    /// <summary>
+    /// Checks the viewer's own part of a request; <paramref name="properties"/> are the (checked)
+    /// properties it asked for, null for all, and <paramref name="deadbands"/> its (checked) deadbands.
+    /// </summary>
     /// <exception cref="ModelException">INVALID_ARGUMENT for a bad rate or viewer name.</exception>
-    public ViewerRequest Check(SubscribeRequest request, IEnumerable<string>? properties)
+    public ViewerRequest Check(SubscribeRequest request, IEnumerable<string>? properties, DeadbandFilter? deadbands = null)
     {
         if (!double.IsFinite(request.MaxRateHz) || request.MaxRateHz < 0 || request.MaxRateHz > _options.MaxViewerRateHz)
         {
@@ -76,13 +89,14 @@ internal sealed partial class ViewerHub
 
         var name = request.ViewerName.Length > 0 ? request.ViewerName : $"viewer-{Random.Shared.Next():x8}";
         return new ViewerRequest(name, request.Mode, request.MaxRateHz, properties is null ? null : CanonicalFilter(properties),
-            request.Streams.ToHashSet(StringComparer.Ordinal));
+            request.Streams.ToHashSet(StringComparer.Ordinal), deadbands, request.ResumeEpoch, request.ResumeAfterVersion);
     }
 
     /// <summary>
     /// Offers a committed change to every viewer, each filtered to what it asked for; serialized once
-    /// for all viewers that get the same view of it (the same filter). Viewers that were idle go to
-    /// the pump. Called under the change lock, so changes are offered in version order.
+    /// for all viewers that get the same view of it (the same filter; a viewer's deadbands make its
+    /// own view only when they hold something back). Viewers that were idle go to the pump. Called
+    /// under the change lock, so changes are offered in version order.
     /// </summary>
     public void Publish(Notification change)
     {
@@ -103,6 +117,12 @@ internal sealed partial class ViewerHub
                     view = Viewer.Filter(change, properties) is { } filtered ? new SerializedMessage<Notification>(filtered) : null;
                     views[properties] = view;
                 }
+            }
+
+            if (view is not null && viewer.Deadbands is { } deadbands)
+            {
+                var own = deadbands.Apply(view.Message);
+                view = own is null ? null : ReferenceEquals(own, view.Message) ? view : new SerializedMessage<Notification>(own);
             }
 
             if (view is not null && viewer.Offer(view))
@@ -140,8 +160,9 @@ internal sealed partial class ViewerHub
         {
             Write = write,
             Token = linked.Token,
+            Deadbands = request.Deadbands,
         };
-        SerializedMessage<Notification> snapshot;
+        List<SerializedMessage<Notification>> start;
         lock (_gate)
         {
             if (_viewers.Count >= _options.MaxViewers)
@@ -151,10 +172,18 @@ internal sealed partial class ViewerHub
 
             if (!_viewers.TryAdd(viewer.Name, viewer))
             {
-                throw new ModelException(ModelErrorReason.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{_model}'");
+                // A viewer resuming under its own name after its connection dropped, before the server noticed: it takes its own place.
+                if (request.ResumeEpoch.Length == 0 || !_viewers.TryGetValue(viewer.Name, out var stale))
+                {
+                    throw new ModelException(ModelErrorReason.AlreadyExists, $"a viewer named '{viewer.Name}' is already subscribed to model '{_model}'");
+                }
+
+                stale.End();
+                _viewers[viewer.Name] = viewer;
+                LogViewerReplaced(_model, viewer.Name, stale.Peer, viewer.Peer);
             }
 
-            snapshot = new SerializedMessage<Notification>(_snapshot(viewer, Notification.Types.Kind.Snapshot));
+            start = Start(viewer, request);
         }
 
         LogViewerJoined(_model, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
@@ -167,8 +196,8 @@ internal sealed partial class ViewerHub
             {
                 try
                 {
-                    await write([snapshot], linked.Token).ConfigureAwait(false);
-                    _pump.Finish(viewer, 1);
+                    await write(start, linked.Token).ConfigureAwait(false);
+                    _pump.Finish(viewer, start.Count);
                 }
                 catch (Exception ex)
                 {
@@ -241,13 +270,62 @@ internal sealed partial class ViewerHub
     /// <summary>Ends every viewer's stream (the model is removed).</summary>
     public void Close() => _closed.Cancel();
 
+    /// <summary>
+    /// What a joining viewer is sent first: a SNAPSHOT; or, resuming, RESUMED and the changes it
+    /// missed (as it views them), or a RESYNC snapshot saying why it cannot resume. Called under the change lock.
+    /// </summary>
+    private List<SerializedMessage<Notification>> Start(Viewer viewer, ViewerRequest request)
+    {
+        if (request.ResumeEpoch.Length == 0)
+        {
+            return [new SerializedMessage<Notification>(SnapshotFor(viewer, Notification.Types.Kind.Snapshot))];
+        }
+
+        var missed = request.ResumeEpoch == _epoch ? _changesAfter(request.ResumeAfterVersion) : null;
+        if (missed is null)
+        {
+            var resync = SnapshotFor(viewer, Notification.Types.Kind.Resync);
+            resync.ResyncReason = request.ResumeEpoch == _epoch ? Notification.Types.ResyncReason.HistoryGone : Notification.Types.ResyncReason.EpochChanged;
+            LogViewerNotResumed(_model, viewer.Name, request.ResumeEpoch, request.ResumeAfterVersion, resync.ResyncReason, resync.Version);
+            return [new SerializedMessage<Notification>(resync)];
+        }
+
+        var start = new List<SerializedMessage<Notification>>(missed.Count + 1)
+        {
+            new(new Notification
+            {
+                Kind = Notification.Types.Kind.Resumed, Version = request.ResumeAfterVersion, Epoch = _epoch, ViewerName = viewer.Name,
+                Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
+            }),
+        };
+        foreach (var change in missed)
+        {
+            if (viewer.View(change) is { } view)
+            {
+                start.Add(new SerializedMessage<Notification>(view));
+            }
+        }
+
+        LogViewerResumed(_model, viewer.Name, request.ResumeAfterVersion, missed.Count);
+        return start;
+    }
+
+    /// <summary>A snapshot for <paramref name="viewer"/>, whose deadbands measure from it; called under the change lock.</summary>
+    private Notification SnapshotFor(Viewer viewer, Notification.Types.Kind kind)
+    {
+        var snapshot = _snapshot(viewer, kind);
+        viewer.Deadbands?.Seed(snapshot);
+        return snapshot;
+    }
+
     /// <summary>Writes a fresh RESYNC snapshot in place of what a viewer that fell behind had queued.</summary>
     private void Resynchronise(Viewer viewer)
     {
         Notification resync;
         lock (_gate)
         {
-            resync = _snapshot(viewer, Notification.Types.Kind.Resync);
+            resync = SnapshotFor(viewer, Notification.Types.Kind.Resync);
+            resync.ResyncReason = Notification.Types.ResyncReason.FellBehind;
             viewer.Resynchronised(new SerializedMessage<Notification>(resync));
         }
 
@@ -267,6 +345,15 @@ internal sealed partial class ViewerHub
 
     [LoggerMessage(Level = LogLevel.Information, Message = "viewer left {Model}: {Viewer} from {Peer} ({Reason}), {NotificationsSent} notifications, {Resyncs} resyncs")]
     private partial void LogViewerLeft(string model, string viewer, string peer, string reason, long notificationsSent, long resyncs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "viewer {Viewer} of {Model} from {OldPeer} is replaced by its resumption from {Peer}")]
+    private partial void LogViewerReplaced(string model, string viewer, string oldPeer, string peer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "viewer {Viewer} of {Model} resumed after version {Version}: {Missed} missed changes replayed")]
+    private partial void LogViewerResumed(string model, string viewer, long version, int missed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "viewer {Viewer} of {Model} asked to resume after {Epoch}/{Version} and is resynchronised at version {Now} instead: {Reason}")]
+    private partial void LogViewerNotResumed(string model, string viewer, string epoch, long version, Notification.Types.ResyncReason reason, long now);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "viewer {Viewer} of {Model} fell behind its queue and is resynchronised at version {Version}")]
     private partial void LogViewerResynced(string model, string viewer, long version);

@@ -43,42 +43,21 @@ public sealed partial class ModelService : Model.ModelBase
     public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Read, context);
-        try
-        {
-            return host.Query(request.Properties);
-        }
-        catch (ModelException ex)
-        {
-            throw ModelErrorStatus.ToRpcException(ex);
-        }
+        return Answer((host, request), static c => c.host.Query(c.request.Properties));
     }
 
     /// <inheritdoc />
     public override async Task<ModifyResponse> Modify(ModifyRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Modify, context);
-        try
-        {
-            return host.Modify(request, caller);
-        }
-        catch (ModelException ex)
-        {
-            throw ModelErrorStatus.ToRpcException(ex);
-        }
+        return Answer((host, request, caller), static c => c.host.Modify(c.request, c.caller));
     }
 
     /// <inheritdoc />
     public override async Task<InvokeResponse> Invoke(InvokeRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Invoke, context);
-        try
-        {
-            return host.Invoke(request, caller);
-        }
-        catch (ModelException ex)
-        {
-            throw ModelErrorStatus.ToRpcException(ex);
-        }
+        return Answer((host, request, caller), static c => c.host.Invoke(c.request, c.caller));
     }
 
     /// <inheritdoc />
@@ -109,15 +88,7 @@ public sealed partial class ModelService : Model.ModelBase
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Read, context);
         var response = new HistoryResponse();
-        try
-        {
-            response.Records.AddRange(host.History(request.Limit));
-        }
-        catch (ModelException ex)
-        {
-            throw ModelErrorStatus.ToRpcException(ex);
-        }
-
+        response.Records.AddRange(Answer((host, request.Limit), static c => c.host.History(c.Limit)));
         return response;
     }
 
@@ -125,9 +96,15 @@ public sealed partial class ModelService : Model.ModelBase
     public override async Task<SetStreamRateResponse> SetStreamRate(SetStreamRateRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.SetStreamRate, context);
+        return new SetStreamRateResponse { Stream = Answer((host, request, caller), static c => c.host.SetStreamRate(c.request.Stream, c.request.RateHz, c.caller)) };
+    }
+
+    /// <summary>Runs a host call; its refusal is answered with the gRPC status of the same name. Static calls and a state tuple, so nothing is allocated for it.</summary>
+    private static TResult Answer<TState, TResult>(TState state, Func<TState, TResult> call)
+    {
         try
         {
-            return new SetStreamRateResponse { Stream = host.SetStreamRate(request.Stream, request.RateHz, caller) };
+            return call(state);
         }
         catch (ModelException ex)
         {

@@ -21,6 +21,7 @@ import types
 
 PROTO_FILES = (
     "remotemodel/testing/v1/echo.proto",
+    "remotemodel/v1/model.proto",
     "grpc/health/v1/health.proto",
     "grpc/reflection/v1/reflection.proto",
     "grpc/reflection/v1alpha/reflection.proto",
@@ -56,7 +57,7 @@ _loaded = None
 
 def load():
     """Generates (once per process) and returns a namespace with the generated modules:
-    echo_pb2, echo_pb2_grpc, health_pb2, health_pb2_grpc, reflection_pb2, reflection_pb2_grpc,
+    echo_pb2, echo_pb2_grpc, model_pb2, model_pb2_grpc, health_pb2, health_pb2_grpc, reflection_pb2, reflection_pb2_grpc,
     reflection_alpha_pb2, reflection_alpha_pb2_grpc."""
     global _loaded
     if _loaded is not None:
@@ -71,6 +72,7 @@ def load():
         grpc.__path__.append(os.path.join(out_dir, "grpc"))
 
         from remotemodel.testing.v1 import echo_pb2, echo_pb2_grpc
+        from remotemodel.v1 import model_pb2, model_pb2_grpc
         from grpc.health.v1 import health_pb2, health_pb2_grpc
         from grpc.reflection.v1 import reflection_pb2, reflection_pb2_grpc
         from grpc.reflection.v1alpha import reflection_pb2 as reflection_alpha_pb2
@@ -81,6 +83,8 @@ def load():
     _loaded = types.SimpleNamespace(
         echo_pb2=echo_pb2,
         echo_pb2_grpc=echo_pb2_grpc,
+        model_pb2=model_pb2,
+        model_pb2_grpc=model_pb2_grpc,
         health_pb2=health_pb2,
         health_pb2_grpc=health_pb2_grpc,
         reflection_pb2=reflection_pb2,

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using RemoteModel.Hosting;
+
+namespace RemoteModel.Web.Hosting;
+
+/// <summary>The command line: flags become <c>Web</c> settings, the rest are <c>--Section:Key=value</c> settings.</summary>
+internal static class WebCommand
+{
+    public static void Configure(RootCommand root)
+    {
+        var nameServer = new Option<string?>("--ns") { Description = "The name server. Default $REMOTEMODEL_NAMESERVER, then http://127.0.0.1:9090." };
+        var listen = new Option<string?>("--listen") { Description = "Where to listen. Default http://127.0.0.1:8080; anything but loopback needs https:// with Tls:CertificatePath and --require-login." };
+        var readOnly = new Option<bool>("--read-only") { Description = "Show everything, change nothing." };
+        var requireLogin = new Option<bool>("--require-login") { Description = "Ask for a key id and secret from the keyring before showing anything." };
+        foreach (var option in new Option[] { nameServer, listen, readOnly, requireLogin })
+        {
+            root.Options.Add(option);
+        }
+
+        root.TreatUnmatchedTokensAsErrors = false;
+        root.SetAction((result, cancellationToken) =>
+        {
+            if (!Configuration.AreSettings(result.UnmatchedTokens, out var problem))
+            {
+                Console.Error.WriteLine(problem);
+                return Task.FromResult(2);
+            }
+
+            var overrides = new Dictionary<string, string?>();
+            if (result.GetValue(nameServer) is { } ns)
+            {
+                overrides["Web:NameServer"] = ns;
+            }
+
+            if (result.GetValue(listen) is { } address)
+            {
+                overrides["Web:Listen"] = address;
+            }
+
+            if (result.GetValue(readOnly))
+            {
+                overrides["Web:ReadOnly"] = "true";
+            }
+
+            if (result.GetValue(requireLogin))
+            {
+                overrides["Web:RequireLogin"] = "true";
+            }
+
+            return WebHost.RunAsync(Configuration.Build([.. result.UnmatchedTokens], overrides), cancellationToken);
+        });
+    }
+}
