@@ -6,6 +6,7 @@ using RemoteModel.Hosting;
 using RemoteModel.Security;
 using Serilog;
 using Serilog.Extensions.Logging;
+using RemoteModel.Hosting.Telemetry;
 
 namespace RemoteModel.Controller;
 
@@ -77,6 +78,7 @@ internal static class ControllerCommand
     {
         var options = configuration.GetSection("Controller").Get<ControllerOptions>() ?? new ControllerOptions();
         Log.Logger = Logging.Create(configuration);
+        using var telemetry = TelemetryExtensions.StartForTool(configuration);
         using var loggerFactory = new SerilogLoggerFactory(Log.Logger);
         var interactive = code is null && scriptPath is null && !Console.IsInputRedirected;
         LineTrackingWriter? terminal = null;

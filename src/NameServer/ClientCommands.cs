@@ -29,7 +29,7 @@ internal static class ClientCommands
 
     public static IEnumerable<Option> GlobalOptions => [NameServerOption, JsonOption];
 
-    public static IEnumerable<Command> Create() => [List(), Lookup(), Watch(), Remove(), Ping(), Register()];
+    public static IEnumerable<Command> Create() => [List(), Lookup(), Watch(), Remove(), Ping(), Register(), MonitorCommand.Create(NameServerOption, JsonOption)];
 
     private static Command List()
     {

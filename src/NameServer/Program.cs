@@ -3,6 +3,7 @@ using RemoteModel.NameServer;
 
 // remotemodel-ns            run the name server (same as `serve`)
 // remotemodel-ns list|lookup|watch|remove|ping|register ...   talk to one
+// remotemodel-ns monitor [--endpoint ADDR]                      every call a server serves, live
 // remotemodel-ns keys generate|list|revoke ...                  manage the keyring
 var serve = ServeCommand.Create();
 var root = new RootCommand("RemoteModel name server: leased registrations found by name, prefix, pattern or metadata.");

@@ -12,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RemoteModel.Grpc.Server;
+using RemoteModel.Hosting.Monitoring;
+using RemoteModel.Hosting.Telemetry;
 
 namespace RemoteModel.Hosting;
 
@@ -59,7 +61,8 @@ public static class GrpcServerApplication
     /// <summary>
     /// Adds gRPC on Kestrel as a RemoteModel server has it: endpoints <paramref name="listen"/>
     /// (none: the app's own), <see cref="ApplyDefaults"/> then the <c>Kestrel</c> section, the
-    /// <c>Grpc</c> and <c>Tls</c> sections, health and reflection.
+    /// <c>Grpc</c> and <c>Tls</c> sections, health, reflection, the traffic monitor (<see cref="CallMonitorExtensions.AddCallMonitor"/>)
+    /// and, when the <c>OpenTelemetry</c> section turns it on, tracing and metrics (<see cref="TelemetryExtensions.AddRemoteModelTelemetry"/>).
     /// </summary>
     public static IServiceCollection AddGrpcServing(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<string> listen)
     {
@@ -84,14 +87,17 @@ public static class GrpcServerApplication
         services.AddAuthenticatedGrpcService<HealthServiceImpl>();
         services.AddHostedService<ServingStatus>();
         services.AddGrpcReflection();
+        services.AddCallMonitor();
+        services.AddRemoteModelTelemetry(configuration);
         return services;
     }
 
-    /// <summary>Maps the standard health service, and reflection unless <c>Grpc:EnableReflection</c> is false.</summary>
+    /// <summary>Maps the standard health service, the traffic monitor, and reflection unless <c>Grpc:EnableReflection</c> is false.</summary>
     public static IEndpointRouteBuilder MapGrpcServing(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapAuthenticatedGrpcService<HealthServiceImpl>();
+        endpoints.MapCallMonitor();
         if (endpoints.ServiceProvider.GetRequiredService<IOptions<GrpcServingOptions>>().Value.EnableReflection)
         {
             endpoints.MapGrpcReflectionService();

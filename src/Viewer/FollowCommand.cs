@@ -6,6 +6,7 @@ using RemoteModel.Naming.Client;
 using RemoteModel.Security;
 using Grpc.Core;
 using Spectre.Console;
+using RemoteModel.Hosting.Telemetry;
 
 namespace RemoteModel.Viewer;
 
@@ -77,6 +78,8 @@ internal static class FollowCommand
                 MaxRateHz = result.GetValue(maxRate),
                 Properties = { (result.GetValue(properties) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) },
             };
+            // Settings for tracing come from appsettings.json and REMOTEMODEL_ variables (REMOTEMODEL_OpenTelemetry__Enabled=true).
+            using var telemetry = TelemetryExtensions.StartForTool(RemoteModel.Hosting.Configuration.Build([]));
             var follower = new ModelFollower(address, request, result.GetValue(nameServer));
             var asTable = result.GetValue(table) || (!result.GetValue(lines) && !Console.IsOutputRedirected);
             return await FollowAsync(follower, name, asTable ? result.GetValue(refresh) : null, cancellationToken);

@@ -44,7 +44,7 @@ public sealed class ReflectionTests(EchoServerFixture fixture) : IClassFixture<E
         var answers = Answers(answer.Body);
         Assert.Equal(4, answers.Count);
         Assert.Equal(
-            ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "remotemodel.testing.v1.Echo"],
+            ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "remotemodel.testing.v1.Echo", "remotemodel.v1.Monitor"],
             answers[0].ListServicesResponse.Service.Select(s => s.Name).Order());
         var health = FileDescriptorProto.Parser.ParseFrom(Assert.Single(answers[1].FileDescriptorResponse.FileDescriptorProto));
         Assert.Contains(health.Service.Single().Method, m => m.Name == "Watch" && m.ServerStreaming);

@@ -19,4 +19,7 @@ public abstract class CallVerifier
     /// <param name="context">The call: its method, metadata and peer. <see cref="ServerCallContext.UserState"/> set here reaches the handler.</param>
     /// <param name="request">The request message's bytes, uncompressed.</param>
     public abstract IResponseSealer? Verify(ServerCallContext context, ReadOnlySequence<byte> request);
+
+    /// <summary>The id of the key <see cref="Verify"/> found the call signed with, or null (unsigned, or not verified yet): for monitors and logs.</summary>
+    public virtual string? KeyIdOf(ServerCallContext context) => null;
 }

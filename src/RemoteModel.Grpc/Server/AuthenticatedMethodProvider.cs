@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using RemoteModel.Grpc.Authentication;
+using RemoteModel.Grpc.Monitoring;
 
 namespace RemoteModel.Grpc.Server;
 
@@ -22,7 +23,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
     {
         var bind = FindBindMethod(typeof(TService))
             ?? throw new InvalidOperationException($"{typeof(TService)} does not derive from a protoc-generated service base, so it cannot be served as an authenticated service.");
-        var binder = new Binder(context, services.GetService<CallVerifier>(), services.GetRequiredService<ServerStopping>(), bind.GetParameters()[1].ParameterType);
+        var binder = new Binder(context, services.GetService<CallVerifier>(), services.GetRequiredService<ServerStopping>(), services.GetService<CallMonitor>(), bind.GetParameters()[1].ParameterType);
         bind.Invoke(null, [binder, null]);
     }
 
@@ -43,12 +44,34 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
     /// <summary>grpc-dotnet's answer to a unary handler that returned null.</summary>
     private static readonly Status NoMessageReturned = new(StatusCode.Cancelled, "No message returned from method.");
 
-    private sealed class Binder(ServiceMethodProviderContext<TService> context, CallVerifier? verifier, ServerStopping stopping, Type serviceBase) : ServiceBinderBase
+    private sealed class Binder(ServiceMethodProviderContext<TService> context, CallVerifier? verifier, ServerStopping stopping, CallMonitor? monitor, Type serviceBase)
+        : ServiceBinderBase
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
             var (invoke, metadata) = Handler<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext));
             context.AddUnaryMethod(WireMethod(method), metadata, async (service, request, call) =>
+            {
+                var observed = monitor?.Begin(call, request.Message);
+                if (observed is null)
+                {
+                    return await ServeAsync(service, request, call).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    var response = await ServeAsync(service, request, call).ConfigureAwait(false);
+                    observed.Ended(call.Status);
+                    return response;
+                }
+                catch (Exception ex)
+                {
+                    observed.Failed(ex);
+                    throw;
+                }
+            });
+
+            async Task<OutgoingResponse<TResponse>> ServeAsync(TService service, ReceivedRequest<TRequest> request, ServerCallContext call)
             {
                 var sealer = Verify(call, request.Bytes);
                 TResponse? response;
@@ -77,7 +100,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
                 // message: one it refuses to send (too large) ends the call with its own error, unsealed,
                 // rather than with an OK end sealed in advance that the client would take for an impostor's.
                 return new OutgoingResponse<TResponse>(response, sealer, sealer is null ? null : () => sealer.SealEnd(StatusToSend(call), call.ResponseTrailers));
-            });
+            }
         }
 
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
@@ -86,7 +109,29 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
                 method.Name, typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
             context.AddServerStreamingMethod(WireMethod(method), metadata, async (service, request, stream, call) =>
             {
+                var observed = monitor?.Begin(call, request.Message);
+                if (observed is null)
+                {
+                    await ServeAsync(service, request, stream, call, null).ConfigureAwait(false);
+                    return;
+                }
+
+                try
+                {
+                    await ServeAsync(service, request, stream, call, observed).ConfigureAwait(false);
+                    observed.Ended(call.Status);
+                }
+                catch (Exception ex)
+                {
+                    observed.Failed(ex);
+                    throw;
+                }
+            });
+
+            async Task ServeAsync(TService service, ReceivedRequest<TRequest> request, IServerStreamWriter<OutgoingResponse<TResponse>> stream, ServerCallContext call, CallMonitor.ObservedCall? observed)
+            {
                 var sealer = Verify(call, request.Bytes);
+                observed?.Started();
                 using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(call.CancellationToken, stopping.Token);
                 try
                 {
@@ -109,7 +154,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
                 }
 
                 sealer?.SealEnd(StatusToSend(call), call.ResponseTrailers);
-            });
+            }
         }
 
         // Client-streaming and duplex methods are served by grpc-dotnet's own binding, unchecked.

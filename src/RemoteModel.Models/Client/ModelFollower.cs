@@ -5,6 +5,8 @@ using Grpc.Core;
 using RemoteModel.Grpc.Authentication;
 using RemoteModel.Grpc.Client;
 using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
+using System.Diagnostics;
+using RemoteModel.Grpc.Telemetry;
 
 namespace RemoteModel.Models.Client;
 
@@ -163,6 +165,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
                         delay = InitialRetryDelay;
                         var notification = stream.Current;
                         seen = seen.After(notification);
+                        RecordReceipt(notification);
                         yield return first
                             ? new FollowEvent(FollowEventKind.Connected, endpoint, notification) { Start = StartOf(notification, resumeAfter), ResumeAfter = resumeAfter }
                             : new FollowEvent(FollowEventKind.Notification, endpoint, notification);
@@ -231,6 +234,19 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
     /// <summary>The follower was stopped: the call's end is no failure.</summary>
     private static bool Stopped(Exception exception, CancellationToken cancellationToken) =>
         cancellationToken.IsCancellationRequested && exception is RpcException or OperationCanceledException;
+
+    /// <summary>
+    /// A span for the receipt of a change a traced call made (it carries the call's trace), when
+    /// anyone traces: the last link of a Modify's trace, from the controller to this viewer.
+    /// </summary>
+    private void RecordReceipt(Notification notification)
+    {
+        if (notification.TraceParent.Length > 0 && ActivityContext.TryParse(notification.TraceParent, null, out var parent))
+        {
+            using var receipt = RemoteModelDiagnostics.Source.StartActivity("remotemodel.notification.receive", ActivityKind.Consumer, parent);
+            receipt?.SetTag("remotemodel.model", request.Model).SetTag("remotemodel.viewer", request.ViewerName).SetTag("remotemodel.version", notification.Version);
+        }
+    }
 
     private static bool Transient(Exception exception, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested && exception switch

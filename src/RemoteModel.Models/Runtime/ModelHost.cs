@@ -8,6 +8,8 @@ using RemoteModel.Models.Runtime;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
 using Value = RemoteModel.Models.V1.Value;
+using System.Diagnostics;
+using RemoteModel.Grpc.Telemetry;
 
 namespace RemoteModel.Models;
 
@@ -176,6 +178,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     public ModifyResponse Modify(ModifyRequest request, string caller)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var span = StartSpan("remotemodel.modify", caller);
         lock (_gate)
         {
             try
@@ -258,6 +261,7 @@ public sealed partial class ModelHost : IAsyncDisposable
             catch (ModelException ex)
             {
                 _audit.Refused(caller, "modify", request.Values, _changes.Version, ex);
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 throw;
             }
         }
@@ -273,6 +277,7 @@ public sealed partial class ModelHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var action = $"invoke:{request.Operation}";
+        using var span = StartSpan("remotemodel.invoke", caller)?.SetTag("remotemodel.operation", request.Operation);
         lock (_gate)
         {
             try
@@ -288,6 +293,7 @@ public sealed partial class ModelHost : IAsyncDisposable
             catch (ModelException ex)
             {
                 _audit.Refused(caller, action, request.Arguments, _changes.Version, ex);
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 throw;
             }
         }
@@ -470,7 +476,13 @@ public sealed partial class ModelHost : IAsyncDisposable
         var reported = _reported;
         _reported = null;
         List<QualityChange>? qualityChanges = null;
-        var change = new Notification { Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state, Epoch = Epoch };
+
+        // A traced caller's change carries its span on to the viewers, whose receipt joins the trace.
+        var change = new Notification
+        {
+            Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state, Epoch = Epoch,
+            TraceParent = RemoteModelDiagnostics.TraceParentOf(Activity.Current),
+        };
         foreach (var name in properties)
         {
             var value = Read(_schema.Properties[name]);
@@ -484,6 +496,7 @@ public sealed partial class ModelHost : IAsyncDisposable
 
         var version = _changes.Commit(change, now);
         _viewers.Publish(change);
+        RemoteModelDiagnostics.ChangesApplied.Add(1, new KeyValuePair<string, object?>("remotemodel.model", Name), new KeyValuePair<string, object?>("remotemodel.cause", cause));
         foreach (var qualityChange in qualityChanges ?? [])
         {
             _audit.QualityChanged(qualityChange, version, changedBy);
@@ -491,6 +504,10 @@ public sealed partial class ModelHost : IAsyncDisposable
 
         return version;
     }
+
+    /// <summary>A span of the project's own for a caller's change to this model, when anyone traces (else null).</summary>
+    private Activity? StartSpan(string operation, string caller) =>
+        RemoteModelDiagnostics.Source.StartActivity(operation)?.SetTag("remotemodel.model", Name).SetTag("remotemodel.caller", caller);
 
     /// <summary>The model as <paramref name="viewer"/> sees it now; called under the change lock.</summary>
     private Notification Snapshot(Viewer viewer, Notification.Types.Kind kind)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using RemoteModel.Grpc;
 using RemoteModel.Models.V1;
 using RemoteModel.Naming;
+using RemoteModel.Grpc.Telemetry;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -205,6 +206,7 @@ internal sealed partial class ViewerHub
         }
 
         LogViewerJoined(_model, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
+        RemoteModelDiagnostics.ViewersConnected.Add(1, new KeyValuePair<string, object?>("remotemodel.model", _model));
         var listing = _directory?.Enter(_model, viewer.Describe());
         var reason = "disconnected";
         try
@@ -241,6 +243,7 @@ internal sealed partial class ViewerHub
                 await listing.DisposeAsync().ConfigureAwait(false);
             }
 
+            RemoteModelDiagnostics.ViewersConnected.Add(-1, new KeyValuePair<string, object?>("remotemodel.model", _model));
             var info = viewer.Describe();
             LogViewerLeft(_model, viewer.Name, viewer.Peer, reason, info.NotificationsSent, info.Resyncs);
         }
@@ -346,6 +349,7 @@ internal sealed partial class ViewerHub
         }
 
         LogViewerResynced(_model, viewer.Name, resync.Version);
+        RemoteModelDiagnostics.Resyncs.Add(1, new KeyValuePair<string, object?>("remotemodel.model", _model));
     }
 
     /// <summary>One set instance for every viewer asking for the same properties, so a change is filtered (and serialized) once for all of them.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RemoteModel.Grpc.Telemetry;
 
 namespace RemoteModel.Models.Runtime;
 
@@ -30,6 +31,11 @@ internal sealed class ViewerPump(Action<Viewer> resynchronise, TimeProvider time
     /// <summary>A viewer's write (its snapshot, say) is over: back to idle, or to the pump when more is queued.</summary>
     public void Finish(Viewer viewer, int written)
     {
+        if (written > 0)
+        {
+            RemoteModelDiagnostics.NotificationsDelivered.Add(written);
+        }
+
         if (viewer.Finish(written))
         {
             Schedule(viewer);
@@ -82,6 +88,7 @@ internal sealed class ViewerPump(Action<Viewer> resynchronise, TimeProvider time
             return;
         }
 
+        RemoteModelDiagnostics.ViewerQueueDepth.Record(batch.Count);
         Task write;
         try
         {

@@ -8,6 +8,7 @@ using RemoteModel.Naming.V1;
 using NamingApi = RemoteModel.Naming.V1.Naming;
 using Grpc.Core;
 using RemoteModel.Grpc;
+using RemoteModel.Grpc.Telemetry;
 
 namespace RemoteModel.Naming.Server;
 
@@ -128,6 +129,11 @@ public sealed partial class NamingService : NamingApi.NamingBase
                     seen.Remove(registration.Name);
                     if (!_endedHere.Claims(registration))
                     {
+                        if (registration.LeaseId != 0 && !_store.IsShared)
+                        {
+                            RemoteModelDiagnostics.LeaseExpiries.Add(1);
+                        }
+
                         LogUnregistered(registration.Name, registration.Kind, (registration.LeaseId != 0, _store.IsShared) switch
                         {
                             (true, false) => "lease ran out",
@@ -323,6 +329,7 @@ public sealed partial class NamingService : NamingApi.NamingBase
         {
             var stored = await Guard(_store.RegisterAsync(registration, ttl, request.Safe, context.CancellationToken));
             var lease = ttl is null ? "static" : $"lease {stored.LeaseId}, TTL {ttl}";
+            RemoteModelDiagnostics.Registrations.Add(1, new KeyValuePair<string, object?>("remotemodel.kind", stored.Kind));
             if (stored.Endpoints.Count == 0)
             {
                 LogRegisteredWithoutEndpoints(stored.Name, stored.Kind, lease, context.Peer);

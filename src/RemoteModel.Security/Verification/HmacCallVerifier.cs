@@ -41,6 +41,9 @@ public sealed class HmacCallVerifier : CallVerifier
         context.UserState.TryGetValue(VerifiedKeyItem, out var key) ? (AccessKey?)key : null;
 
     /// <inheritdoc />
+    public override string? KeyIdOf(ServerCallContext context) => KeyOf(context)?.Id;
+
+    /// <inheritdoc />
     public override IResponseSealer? Verify(ServerCallContext context, ReadOnlySequence<byte> request)
     {
         var headers = context.RequestHeaders;
