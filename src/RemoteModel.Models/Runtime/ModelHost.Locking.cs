@@ -119,7 +119,6 @@ public sealed partial class ModelHost
             ChangedBy = change.By,
             Cause = action,
             Lock = change.Kind == LockChangeKind.Taken ? held : null,
-            Epoch = Epoch,
         });
     }
 
