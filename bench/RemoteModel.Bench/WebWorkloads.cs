@@ -49,7 +49,9 @@ internal static class WebWorkloads
         await using var nameServer = await NameServerProcess.StartAsync();
         var environment = new Dictionary<string, string> { [KeyringFile.KeyringVariable] = nameServer.KeyringPath };
         await using var modelServer = Executables.Start(Executables.ModelServer,
-            ["--model", "ticker=RemoteModel.Examples.Ticker.TickerModel", "--assembly", Executables.TickerAssembly, "--ns", nameServer.Address], environment);
+            ["--model", "ticker=RemoteModel.Examples.Ticker.TickerModel", "--assembly", Executables.TickerAssembly, "--ns", nameServer.Address,
+             // The ticker's Rate is memorized: the bench's Rate must not become the user's.
+             $"--Models:StateStore={Path.Combine(Path.GetDirectoryName(nameServer.KeyringPath)!, "memorized.db")}"], environment);
         var modelAddress = (await modelServer.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(60))).Split(' ')[0];
         await using var web = Executables.Start(Executables.Web, ["--ns", nameServer.Address, "--listen", "http://127.0.0.1:0", "--Web:User=bench"], environment);
         var webAddress = (await web.WaitForLineAsync("LISTENING", TimeSpan.FromSeconds(60))).Split(' ')[0].TrimEnd('/');
