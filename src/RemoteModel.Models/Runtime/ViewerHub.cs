@@ -63,7 +63,7 @@ internal sealed partial class ViewerHub
         _time = timeProvider;
         _logger = logger;
         _directory = directory;
-        _pump = new ViewerPump(Resynchronise, timeProvider);
+        _pump = new ViewerPump(model, Resynchronise, timeProvider);
     }
 
     /// <summary>How many viewers are subscribed.</summary>
