@@ -122,6 +122,34 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task The_queue_length_gauge_reads_what_waits_for_a_viewer_that_stopped_reading()
+    {
+        const string Model = "metrics/queued";
+        const int Changes = 10;
+        using var recorded = new RecordedMeasurements();
+        await using var server = await ModelServerAsync(Model);
+        var host = server.Services.GetRequiredService<ModelRegistry>().Find(Model)!;
+        await using var stalled = host.Subscribe(new SubscribeRequest { ViewerName = "stalled" }, "in-process").GetAsyncEnumerator();
+        Assert.True(await stalled.MoveNextAsync());
+        Assert.Equal(0, recorded.Now("remotemodel.viewer.queue.length", "remotemodel.model", Model));
+
+        using var channel = TestKeyring.Channel(server.Address);
+        for (var i = 0; i < Changes; i++)
+        {
+            await new ModelClient(channel).ModifyAsync(Model, new Dictionary<string, object?> { ["Color"] = $"c{i}" });
+        }
+
+        // The first changes went out to the viewer's stream, which holds a batch until it is read; the rest wait.
+        Assert.InRange(recorded.Now("remotemodel.viewer.queue.length", "remotemodel.model", Model) ?? -1, 1, Changes - 1);
+        while (stalled.Current.Version < Changes)
+        {
+            Assert.True(await stalled.MoveNextAsync().AsTask().WaitAsync(Patience));
+        }
+
+        Assert.Equal(0, recorded.Now("remotemodel.viewer.queue.length", "remotemodel.model", Model));
+    }
+
+    [Fact]
     public async Task A_call_refused_by_authentication_is_counted_with_its_method()
     {
         const string Method = "/remotemodel.v1.Model/Modify";

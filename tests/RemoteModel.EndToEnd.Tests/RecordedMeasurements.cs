@@ -39,5 +39,9 @@ internal sealed class RecordedMeasurements : IDisposable
             .Select(m => m.Value)];
     }
 
+    /// <summary>What the gauge <paramref name="instrument"/> reads now for the tag <paramref name="key"/> = <paramref name="value"/>; null when it has no reading.</summary>
+    public long? Now(string instrument, string key, object value) =>
+        Values(instrument, key, value) is [.., var latest] ? latest : null;
+
     public void Dispose() => _listener.Dispose();
 }
