@@ -9,7 +9,8 @@ namespace RemoteModel.Grpc.Telemetry;
 /// and Grpc.Net.Client's: a span for each change a caller makes (<c>remotemodel.modify</c>,
 /// <c>remotemodel.invoke</c>) and for its delivery to each viewer that receives it
 /// (<c>remotemodel.notification.receive</c>, joined to the change's trace through the
-/// notification's <c>trace_parent</c>), and counters of what a server does. Nothing is recorded,
+/// notification's <c>trace_parent</c>), and counters of what a server does (the gauge of viewer
+/// queue lengths, which must see the queues, is the model runtime's). Nothing is recorded,
 /// and next to nothing spent, unless a listener (OpenTelemetry, turned on by configuration) listens.
 /// </summary>
 public static class RemoteModelDiagnostics
