@@ -24,7 +24,7 @@ namespace RemoteModel.Models;
 /// waits for the lock and becomes a change of its own, by <c>model</c>. A model must therefore
 /// not block a setter or operation on another thread that raises PropertyChanged.
 /// </remarks>
-public sealed partial class ModelHost : IAsyncDisposable
+public sealed partial class ModelHost : IServedModel
 {
     /// <summary>The identity of changes the model makes by itself.</summary>
     public const string ModelIdentity = "model";
@@ -274,6 +274,24 @@ public sealed partial class ModelHost : IAsyncDisposable
         SubscribeRequest request, string peer, Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> write,
         CancellationToken cancellationToken) =>
         _viewers.ServeAsync(CheckSubscription(request), peer, write, cancellationToken);
+
+    QueryResponse IServedModel.Query(IEnumerable<string>? properties) => Query(properties);
+
+    Task<ModifyResponse> IServedModel.ModifyAsync(ModifyRequest request, string caller, CancellationToken cancellationToken) =>
+        Task.FromResult(Modify(request, caller));
+
+    Task<InvokeResponse> IServedModel.InvokeAsync(InvokeRequest request, string caller, CancellationToken cancellationToken) =>
+        Task.FromResult(Invoke(request, caller));
+
+    Task<PeriodicStreamDescription> IServedModel.SetStreamRateAsync(string stream, double rateHz, string caller, CancellationToken cancellationToken) =>
+        Task.FromResult(SetStreamRate(stream, rateHz, caller));
+
+    Task<IReadOnlyList<AuditRecord>> IServedModel.HistoryAsync(int limit, CancellationToken cancellationToken) => Task.FromResult(History(limit));
+
+    Task IServedModel.ServeViewerAsync(
+        SubscribeRequest request, string peer, Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> write,
+        CancellationToken cancellationToken) =>
+        ServeViewerAsync(request, peer, write, cancellationToken);
 
     /// <summary>Stops the streams, ends every viewer's sequence and stops listening to the model.</summary>
     public ValueTask DisposeAsync()

@@ -235,6 +235,26 @@ internal sealed partial class ViewerHub
         }
     }
 
+    /// <summary>
+    /// Sends every viewer a fresh RESYNC snapshot in place of what it had queued: the model's state
+    /// was replaced as a whole (a relay got a new snapshot from its source). Called under the change lock.
+    /// </summary>
+    public void ResynchroniseAll()
+    {
+        foreach (var viewer in _viewers.Values)
+        {
+            if (viewer.Resync(_snapshot(viewer, Notification.Types.Kind.Resync)))
+            {
+                _pump.Schedule(viewer);
+            }
+        }
+
+        if (!_viewers.IsEmpty)
+        {
+            LogAllResynced(_model, _viewers.Count);
+        }
+    }
+
     /// <summary>Ends every viewer's stream (the model is removed).</summary>
     public void Close() => _closed.Cancel();
 
@@ -263,6 +283,9 @@ internal sealed partial class ViewerHub
 
     [LoggerMessage(Level = LogLevel.Information, Message = "viewer left {Model}: {Viewer} from {Peer} ({Reason}), {NotificationsSent} notifications, {Resyncs} resyncs")]
     private partial void LogViewerLeft(string model, string viewer, string peer, string reason, long notificationsSent, long resyncs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} viewers of {Model} are resynchronised: the model's state was replaced")]
+    private partial void LogAllResynced(string model, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "viewer {Viewer} of {Model} fell behind its queue and is resynchronised at version {Version}")]
     private partial void LogViewerResynced(string model, string viewer, long version);

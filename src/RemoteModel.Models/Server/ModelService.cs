@@ -3,12 +3,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Models.V1;
 using Grpc.Core;
 using RemoteModel.Grpc.Server;
+using RemoteModel.Models.Runtime;
 
 namespace RemoteModel.Models.Server;
 
 /// <summary>
 /// The gRPC model service over a <see cref="ModelRegistry"/>: finds the model each call names,
-/// asks the authorizer who the caller is and whether it may, and hands the call to the model's host.
+/// asks the authorizer who the caller is and whether it may, and hands the call to the model (hosted
+/// here or relayed from elsewhere: the service does not tell them apart).
 /// A host's refusal (<see cref="ModelException"/>) is answered here, and only here, with the gRPC
 /// status of the same name.
 /// </summary>
@@ -31,7 +33,7 @@ public sealed partial class ModelService : Model.ModelBase
     {
         await _authorizer.AuthorizeAsync(context, ModelAction.Read, string.Empty);
         var response = new ListModelsResponse();
-        response.Models.AddRange(_registry.Hosts.Select(h => h.Summarize()));
+        response.Models.AddRange(_registry.Served.Select(h => h.Summarize()));
         return response;
     }
 
@@ -59,7 +61,7 @@ public sealed partial class ModelService : Model.ModelBase
         var (host, caller) = await HostAsync(request.Model, ModelAction.Modify, context);
         try
         {
-            return host.Modify(request, caller);
+            return await host.ModifyAsync(request, caller, context.CancellationToken);
         }
         catch (ModelException ex)
         {
@@ -73,7 +75,7 @@ public sealed partial class ModelService : Model.ModelBase
         var (host, caller) = await HostAsync(request.Model, ModelAction.Invoke, context);
         try
         {
-            return host.Invoke(request, caller);
+            return await host.InvokeAsync(request, caller, context.CancellationToken);
         }
         catch (ModelException ex)
         {
@@ -111,7 +113,7 @@ public sealed partial class ModelService : Model.ModelBase
         var response = new HistoryResponse();
         try
         {
-            response.Records.AddRange(host.History(request.Limit));
+            response.Records.AddRange(await host.HistoryAsync(request.Limit, context.CancellationToken));
         }
         catch (ModelException ex)
         {
@@ -127,7 +129,7 @@ public sealed partial class ModelService : Model.ModelBase
         var (host, caller) = await HostAsync(request.Model, ModelAction.SetStreamRate, context);
         try
         {
-            return new SetStreamRateResponse { Stream = host.SetStreamRate(request.Stream, request.RateHz, caller) };
+            return new SetStreamRateResponse { Stream = await host.SetStreamRateAsync(request.Stream, request.RateHz, caller, context.CancellationToken) };
         }
         catch (ModelException ex)
         {
@@ -135,11 +137,11 @@ public sealed partial class ModelService : Model.ModelBase
         }
     }
 
-    private async Task<(ModelHost Host, string Caller)> HostAsync(string model, ModelAction action, ServerCallContext context)
+    private async Task<(IServedModel Host, string Caller)> HostAsync(string model, ModelAction action, ServerCallContext context)
     {
         // Authorized first, so a caller who may not see a model does not learn which ones exist.
         var caller = await _authorizer.AuthorizeAsync(context, action, model);
-        var host = _registry.Find(model);
+        var host = _registry.FindServed(model);
         if (host is null)
         {
             var hosted = _registry.Names;
