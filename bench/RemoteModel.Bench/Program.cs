@@ -9,11 +9,11 @@ using RemoteModel.Testing.V1;
 using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
-// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory]
+// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,fanout,memory]
 //   Runs every workload for every system and writes a markdown table. --workloads runs only those
 //   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
 //   write to another --out so bench/RESULTS.md keeps a whole run.
-// bench serve-echo | serve-echo-signed | serve-model
+// bench serve-echo | serve-echo-signed | serve-model | serve-relay
 //   The servers the C# workloads call, each run as a separate process like the python peers (BenchServer).
 if (args.Length > 0 && await BenchServer.TryServeAsync(args[0]))
 {
@@ -32,7 +32,7 @@ var onlyCSharp = Option("--only") == "csharp";
 var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,memory,peers] [--viewers 1,100,1000]");
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,fanout,memory,peers] [--viewers 1,100,1000]");
     Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
     Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
     Console.WriteLine("  --only       csharp: leave out the python peers");
@@ -144,6 +144,18 @@ if (Runs("query") || Runs("delivery"))
             }
         }
     }
+}
+
+if (Runs("fanout"))
+{
+    Console.WriteLine($"Fan-out workloads, {seconds} s each.");
+    foreach (var rate in new[] { ModelWorkloads.FanOutRateHz, ModelWorkloads.FanOutRateHz / 10 })
+    {
+        results.Add(Report(await ModelWorkloads.FanOutAsync(relays: 0, rate, duration)));
+        results.Add(Report(await ModelWorkloads.FanOutAsync(ModelWorkloads.FanOutRelays, rate, duration)));
+    }
+
+    notes.Add(ModelWorkloads.FanOutNote);
 }
 
 if (Runs("memory"))
@@ -290,6 +302,7 @@ static string WorkloadFamily(string workload) => workload switch
     NamingWorkloads.WatchLatency => "Name server: change notification",
     ModelWorkloads.QueryLatency => "Model server: sequential queries",
     ModelWorkloads.QueryThroughput => "Model server: concurrent queries",
+    _ when workload.EndsWith(" changes/s)", StringComparison.Ordinal) => "Model server: fan-out across processes, direct and through relays",
     _ when workload.StartsWith(ModelWorkloads.DeliveryPrefix, StringComparison.Ordinal) => "Model server: a change delivered to every viewer",
     _ => workload,
 };
