@@ -149,11 +149,8 @@ if (Runs("query") || Runs("delivery"))
 if (Runs("fanout"))
 {
     Console.WriteLine($"Fan-out workloads, {seconds} s each.");
-    foreach (var rate in new[] { ModelWorkloads.FanOutRateHz, ModelWorkloads.FanOutRateHz / 10 })
-    {
-        results.Add(Report(await ModelWorkloads.FanOutAsync(relays: 0, rate, duration)));
-        results.Add(Report(await ModelWorkloads.FanOutAsync(ModelWorkloads.FanOutRelays, rate, duration)));
-    }
+    results.Add(Report(await ModelWorkloads.FanOutAsync(relays: 0, ModelWorkloads.FanOutRateHz, duration)));
+    results.Add(Report(await ModelWorkloads.FanOutAsync(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz, duration)));
 
     notes.Add(ModelWorkloads.FanOutNote);
 }

@@ -49,6 +49,7 @@ public sealed partial class ModelRelay : IServedModel
         IViewerDirectory? viewerDirectory)
     {
         Name = name;
+        SubscriberName = $"{name.Replace('/', '.')}-{Random.Shared.Next():x8}";
         Source = source;
         _signer = signer;
         _nameServer = nameServer;
@@ -67,8 +68,11 @@ public sealed partial class ModelRelay : IServedModel
     /// <summary>The version the mirror is at: the source's, as of the last notification it got.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>The viewer name the relay subscribes to its source with: its own name in one segment.</summary>
-    private string SubscriberName => Name.Replace('/', '.');
+    /// <summary>
+    /// The viewer name the relay subscribes to its source with: its own name in one segment and a
+    /// suffix of its own, since relays of one source on several machines may share a name.
+    /// </summary>
+    private string SubscriberName { get; }
 
     /// <inheritdoc />
     public ModelSummary Summarize()
@@ -364,7 +368,7 @@ public sealed partial class ModelRelay : IServedModel
             channel = _upstream?.Channel ?? throw NotYetReached();
         }
 
-        var headers = new Metadata { { CallerHeaderAuthorizer.CallerHeader, SubscriberName } };
+        var headers = new Metadata { { CallerHeaderAuthorizer.CallerHeader, Name } };
         if (caller is not null)
         {
             headers.Add(CallerHeaderAuthorizer.OnBehalfOfHeader, caller);
