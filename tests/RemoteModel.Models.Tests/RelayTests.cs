@@ -16,7 +16,8 @@ namespace RemoteModel.Models.Tests;
 /// <summary>
 /// A relay (<see cref="ModelRelay"/>) in a real model server on loopback, mirroring a furnace hosted
 /// by another real server: the mirror carries values with their quality, the epoch, versions, limits
-/// and the lock; locks pass through the relay and are kept by the source; a dropped connection to the
+/// and the lock; a relay viewer's deadbands work as at the source; locks pass through the relay and
+/// are kept by the source; a dropped connection to the
 /// source is resumed without resynchronising the relay's viewers, a restarted source resynchronises
 /// them saying why, and a relay's viewer may resume at the relay.
 /// </summary>
@@ -83,6 +84,28 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Equal(sourceDescription.Properties, described.Properties);
         Assert.Equal(120.0, described.Properties.Single(p => p.Name == "Temperature").HighAlarm.DoubleValue);
         Assert.Equal("alice via oven-east", Oven.History(1).Single().Caller);
+    }
+
+    [Fact]
+    public async Task A_relay_viewer_deadbands_hold_back_small_moves_and_are_checked_against_the_source_schema()
+    {
+        await using var banded = new Subscription(_atRelay, new SubscribeRequest
+        {
+            Model = "oven-east", Properties = { "Position" }, Deadbands = { new Deadband { Property = "Position", Absolute = 5 } },
+        });
+        await banded.NextAsync();
+        await _atRelay.ModifyAsync("oven-east", new Dictionary<string, object?> { ["Position"] = 2.0 }, options: _alice);
+        var big = await _atRelay.ModifyAsync("oven-east", new Dictionary<string, object?> { ["Position"] = 6.0 }, options: _alice);
+        var next = await banded.NextAsync();
+        Assert.Equal((big.Version, 6.0), (next.Version, next.Values["Position"].DoubleValue));
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await using var bad = new Subscription(_atRelay, new SubscribeRequest { Model = "oven-east", Deadbands = { new Deadband { Property = "Door", Absolute = 1 } } });
+            await bad.NextAsync();
+        });
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("'Door' is not a number", refused.Status.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

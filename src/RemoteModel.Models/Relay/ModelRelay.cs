@@ -209,10 +209,11 @@ public sealed partial class ModelRelay : IServedModel
     /// </summary>
     async ValueTask<LockInfo> IServedModel.HoldLockAsync(string caller, Func<LockEvent, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
+        var client = new ModelClient(Channel());
         LockInfo? held = null;
         try
         {
-            using var call = new ModelClient(Channel()).HoldLock(new HoldLockRequest { Model = Source.Model }, Forwarded(caller, cancellationToken));
+            using var call = client.HoldLock(new HoldLockRequest { Model = Source.Model }, Forwarded(caller, cancellationToken));
             while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
                 held = call.ResponseStream.Current.Lock;
@@ -247,7 +248,10 @@ public sealed partial class ModelRelay : IServedModel
                     $"model '{Name}' has no stream '{stream}'; it has: {List(description.Streams.Select(d => d.Name))}");
             }
 
-            checkedRequest = _viewers.Check(request, properties);
+            var deadbands = request.Deadbands.Count == 0
+                ? null
+                : DeadbandFilter.Create(request.Deadbands, description.Properties.ToDictionary(p => p.Name, DeadbandTarget.Of, StringComparer.Ordinal), properties ?? Choose(description, null));
+            checkedRequest = _viewers.Check(request, properties, deadbands);
         }
 
         return _viewers.ServeAsync(checkedRequest, peer, write, cancellationToken);

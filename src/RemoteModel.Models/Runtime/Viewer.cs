@@ -168,16 +168,16 @@ internal sealed class Viewer(
     {
         lock (_lock)
         {
-            _queue.Clear();
-            _resyncPending = false;
-            _merged = null;
             if (Mode == DeliveryMode.Latest || Interval > TimeSpan.Zero)
             {
+                // Conflating: later changes merge into it, as into any pending notification.
+                _queue.Clear();
+                _resyncPending = false;
                 _merged = snapshot;
             }
             else
             {
-                _queue.Enqueue(new SerializedMessage<Notification>(snapshot));
+                Resynchronised(new SerializedMessage<Notification>(snapshot));
             }
 
             Interlocked.Increment(ref _resyncs);
