@@ -24,7 +24,8 @@ internal sealed class Viewer(
 
     private readonly object _lock = new();
     private readonly Queue<SerializedMessage<Notification>> _queue = new();
-    private readonly Dictionary<string, SerializedMessage<Notification>> _samples = new(StringComparer.Ordinal);
+    // Most viewers never ask for a periodic stream: made on the first sample, as are idle viewers by the thousand.
+    private Dictionary<string, SerializedMessage<Notification>>? _samples;
     private readonly List<SerializedMessage<Notification>> _batch = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Notification? _merged;
@@ -107,7 +108,7 @@ internal sealed class Viewer(
     {
         lock (_lock)
         {
-            _samples[stream] = sample;
+            (_samples ??= new(StringComparer.Ordinal))[stream] = sample;
             return BecomeReady();
         }
     }
@@ -134,8 +135,11 @@ internal sealed class Viewer(
                 _batch.Add(change);
             }
 
-            _batch.AddRange(_samples.Values);
-            _samples.Clear();
+            if (_samples is { Count: > 0 })
+            {
+                _batch.AddRange(_samples.Values);
+                _samples.Clear();
+            }
         }
 
         if (merged is not null)
@@ -222,7 +226,7 @@ internal sealed class Viewer(
 
     private bool BecomeReady()
     {
-        if (_state != DeliveryState.Idle || (_queue.Count == 0 && _merged is null && _samples.Count == 0 && !_resyncPending))
+        if (_state != DeliveryState.Idle || (_queue.Count == 0 && _merged is null && (_samples is null || _samples.Count == 0) && !_resyncPending))
         {
             return false;
         }
