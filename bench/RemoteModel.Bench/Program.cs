@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Grpc.Net.Client;
 using RemoteModel.Bench;
 using RemoteModel.Grpc.Client;
 using RemoteModel.Security.Keys;
@@ -9,11 +10,11 @@ using RemoteModel.Testing.V1;
 using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
-// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,memory,web]
+// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,fanout,memory,web]
 //   Runs every workload for every system and writes a markdown table. --workloads runs only those
 //   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
 //   write to another --out so bench/RESULTS.md keeps a whole run.
-// bench serve-echo | serve-echo-signed | serve-model
+// bench serve-echo | serve-echo-signed | serve-echo-stock | serve-model | serve-relay
 //   The servers the C# workloads call, each run as a separate process like the python peers (BenchServer).
 if (args.Length > 0 && await BenchServer.TryServeAsync(args[0]))
 {
@@ -32,7 +33,7 @@ var onlyCSharp = Option("--only") == "csharp";
 var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,memory,web,peers] [--viewers 1,100,1000]");
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,fanout,memory,web,peers] [--viewers 1,100,1000]");
     Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
     Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
     Console.WriteLine("  --only       csharp: leave out the python peers");
@@ -61,6 +62,17 @@ if (Runs("transport"))
         results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(echo, duration)));
         results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(echo, duration)));
         results.Add(Report(await TransportWorkloads.StreamAsync(echo, duration)));
+
+        // The floor: the same calls on grpc-dotnet alone, its server and its channel as a template sets them up.
+        var (stockServer, stockAddress) = await BenchProcess.StartAsync(BenchServer.StockEchoMode);
+        await using (stockServer)
+        {
+            using var stockChannel = GrpcChannel.ForAddress(stockAddress);
+            var stockEcho = new Echo.EchoClient(stockChannel);
+            results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(stockEcho, duration, TransportWorkloads.StockSystem)));
+            results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(stockEcho, duration, TransportWorkloads.StockSystem)));
+            results.Add(Report(await TransportWorkloads.StreamAsync(stockEcho, duration, TransportWorkloads.StockSystem)));
+        }
 
         // The cost of HMAC: the same sequential calls, signed, to a server that checks and seals them;
         // then both kinds in turn in one window, the unsigned server still up.
@@ -92,6 +104,10 @@ if (Runs("transport"))
         + "serves every service: AddAuthenticatedGrpcService/MapAuthenticatedGrpcService on Kestrel and grpc-dotnet, built as the executables "
         + "build their servers (GrpcServerApplication), with no verifier (calls unchecked, answers unsealed). The client is the generated "
         + "Echo client on one SignedChannel without a signer (a stock GrpcChannel over SocketsHttpHandler), 16-byte payloads.");
+    notes.Add("grpc-dotnet alone: `bench serve-echo-stock` serves the same EchoService with nothing of the project's: "
+        + "WebApplication.CreateSlimBuilder, AddGrpc, MapGrpcService, Kestrel's defaults on HTTP/2, no logging; the client is "
+        + "GrpcChannel.ForAddress with the generated client. What the stock stack itself costs on this machine in the same run: "
+        + "no row of the project's built on it can be faster.");
     notes.Add("Unary latency, HMAC-signed and sealed: the same sequential echo calls as the unsigned row, to a `bench serve-echo-signed` "
         + "that verifies each call (HMAC-SHA256 over the request, nonce, timestamp; replay and skew checks) with a throwaway keyring's "
         + "default key and seals the answer and its status; the client signs each call and checks the seals (docs/security.md).");
@@ -152,6 +168,15 @@ if (Runs("query") || Runs("delivery") || Runs("resume"))
             results.Add(Report(snapshot));
         }
     }
+}
+
+if (Runs("fanout"))
+{
+    Console.WriteLine($"Fan-out workloads, {seconds} s each.");
+    results.Add(Report(await ModelWorkloads.FanOutAsync(relays: 0, ModelWorkloads.FanOutRateHz, duration)));
+    results.Add(Report(await ModelWorkloads.FanOutAsync(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz, duration)));
+
+    notes.Add(ModelWorkloads.FanOutNote);
 }
 
 if (Runs("memory"))
@@ -317,6 +342,7 @@ static string WorkloadFamily(string workload) => workload switch
     ModelWorkloads.QueryLatency => "Model server: sequential queries",
     ModelWorkloads.QueryThroughput => "Model server: concurrent queries",
     ModelWorkloads.ResumeMissed or ModelWorkloads.ResumeSnapshot => "Model server: resuming a subscription against a snapshot",
+    _ when workload.EndsWith(" changes/s)", StringComparison.Ordinal) => "Model server: fan-out across processes, direct and through relays",
     _ when workload.StartsWith(ModelWorkloads.DeliveryPrefix, StringComparison.Ordinal) => "Model server: a change delivered to every viewer",
     _ => workload,
 };

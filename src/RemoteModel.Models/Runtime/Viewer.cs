@@ -24,7 +24,8 @@ internal sealed class Viewer(
 
     private readonly object _lock = new();
     private readonly Queue<SerializedMessage<Notification>> _queue = new();
-    private readonly Dictionary<string, SerializedMessage<Notification>> _samples = new(StringComparer.Ordinal);
+    // Most viewers never ask for a periodic stream: made on the first sample, as are idle viewers by the thousand.
+    private Dictionary<string, SerializedMessage<Notification>>? _samples;
     private readonly List<SerializedMessage<Notification>> _batch = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Notification? _merged;
@@ -119,7 +120,7 @@ internal sealed class Viewer(
     {
         lock (_lock)
         {
-            _samples[stream] = sample;
+            (_samples ??= new(StringComparer.Ordinal))[stream] = sample;
             return BecomeReady();
         }
     }
@@ -146,8 +147,11 @@ internal sealed class Viewer(
                 _batch.Add(change);
             }
 
-            _batch.AddRange(_samples.Values);
-            _samples.Clear();
+            if (_samples is { Count: > 0 })
+            {
+                _batch.AddRange(_samples.Values);
+                _samples.Clear();
+            }
         }
 
         if (merged is not null)
@@ -168,6 +172,32 @@ internal sealed class Viewer(
             _merged = null;
             _resyncPending = false;
             _queue.Enqueue(snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Replaces what is queued by <paramref name="snapshot"/>, a fresh RESYNC of this viewer's own
+    /// (changes merged into it later, for a conflating viewer), because the model's state was
+    /// replaced as a whole; called under the model's change lock. True as for <see cref="Offer"/>.
+    /// </summary>
+    public bool Resync(Notification snapshot)
+    {
+        lock (_lock)
+        {
+            if (Mode == DeliveryMode.Latest || Interval > TimeSpan.Zero)
+            {
+                // Conflating: later changes merge into it, as into any pending notification.
+                _queue.Clear();
+                _resyncPending = false;
+                _merged = snapshot;
+            }
+            else
+            {
+                Resynchronised(new SerializedMessage<Notification>(snapshot));
+            }
+
+            Interlocked.Increment(ref _resyncs);
+            return BecomeReady();
         }
     }
 
@@ -208,7 +238,7 @@ internal sealed class Viewer(
 
     private bool BecomeReady()
     {
-        if (_state != DeliveryState.Idle || (_queue.Count == 0 && _merged is null && _samples.Count == 0 && !_resyncPending))
+        if (_state != DeliveryState.Idle || (_queue.Count == 0 && _merged is null && (_samples is null || _samples.Count == 0) && !_resyncPending))
         {
             return false;
         }
