@@ -35,17 +35,37 @@ public sealed class HostNameTests
         Assert.Equal(HttpStatusCode.BadRequest, await GetAsync(address, "localhost"));
     }
 
-    private static async Task<string> StartWebAsync(ProcessTestBed bed, IDictionary<string, string>? environment = null)
+    [Fact]
+    public async Task Beyond_loopback_the_names_AllowedHosts_allows_are_answered_by_default_any()
     {
-        var web = bed.Track(Executables.Start(Executables.Web, ["--ns", bed.NameServer, "--listen", "http://127.0.0.1:0"], environment));
+        await using var bed = await ProcessTestBed.StartAsync();
+        using var certificates = new TemporaryDirectory();
+        var (certificate, privateKey) = TestCertificates.WriteSelfSigned(certificates.Path);
+        string[] beyondLoopback = ["--listen", "https://0.0.0.0:0", "--require-login", $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={privateKey}"];
+        var port = new Uri(await StartWebAsync(bed, arguments: beyondLoopback)).Port;
+        var address = $"https://127.0.0.1:{port}";
+
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(address, "web.lab.example", "/login"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(address, "evil.example", "/login"));
+
+        var restricted = new Uri(await StartWebAsync(bed, new Dictionary<string, string> { ["REMOTEMODEL_AllowedHosts"] = "web.lab.example" }, beyondLoopback)).Port;
+        Assert.Equal(HttpStatusCode.OK, await GetAsync($"https://127.0.0.1:{restricted}", "web.lab.example", "/login"));
+        Assert.Equal(HttpStatusCode.BadRequest, await GetAsync($"https://127.0.0.1:{restricted}", "evil.example", "/login"));
+    }
+
+    private static async Task<string> StartWebAsync(ProcessTestBed bed, IDictionary<string, string>? environment = null, string[]? arguments = null)
+    {
+        var web = bed.Track(Executables.Start(Executables.Web, ["--ns", bed.NameServer, .. arguments ?? ["--listen", "http://127.0.0.1:0"]], environment));
         return (await web.WaitForLineAsync("LISTENING", ProcessTestBed.StartTimeout)).Split(' ')[0].TrimEnd('/');
     }
 
-    /// <summary>The status of the registry page asked for with <paramref name="host"/> as its Host header (null: the address's own).</summary>
-    private static async Task<HttpStatusCode> GetAsync(string address, string? host)
+    /// <summary>The status of <paramref name="path"/> asked for with <paramref name="host"/> as its Host header (null: the address's own).</summary>
+    private static async Task<HttpStatusCode> GetAsync(string address, string? host, string path = "/")
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, address + "/");
+        // The test's self-signed certificate is for no name; what is tested is the Host header.
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, address + path);
         if (host is not null)
         {
             request.Headers.Host = host;
