@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Grpc.Core;
@@ -22,7 +21,7 @@ namespace RemoteModel.EndToEnd.Tests;
 /// controller's call, through the model server, to a viewer's delivery. A real server on loopback,
 /// the controller's and the viewer's client code in this process, one tracer provider seeing all.
 /// </summary>
-[Collection(TracingCollection.Name)]
+[Collection(TelemetryCollection.Name)]
 public sealed class TracingTests : IAsyncLifetime
 {
     private readonly List<Activity> _spans = [];
@@ -105,29 +104,14 @@ public sealed class TracingTests : IAsyncLifetime
             return [.. _spans];
         }
     }
-
-    /// <summary>A model with one property to set.</summary>
-    private sealed class Lamp : INotifyPropertyChanged
-    {
-        private string _color = "white";
-
-        public event PropertyChangedEventHandler? PropertyChanged;
-
-        public string Color
-        {
-            get => _color;
-            set
-            {
-                _color = value;
-                PropertyChanged?.Invoke(this, new PropertyChangedEventArgs(nameof(Color)));
-            }
-        }
-    }
 }
 
-/// <summary>Tests that listen to every ActivitySource of the process run one at a time.</summary>
+/// <summary>
+/// Tests that listen to every ActivitySource, or count what the process-wide Meter records, run one
+/// at a time: no other test's calls then add to what they see.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TracingCollection
+public sealed class TelemetryCollection
 {
-    public const string Name = "Tracing";
+    public const string Name = "Telemetry";
 }

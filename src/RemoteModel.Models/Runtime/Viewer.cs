@@ -70,6 +70,18 @@ internal sealed class Viewer(
 
     public bool HasEnded => _ended.Task.IsCompleted;
 
+    /// <summary>How many changes wait in its queue now (a conflated viewer's merged change and pending samples aside).</summary>
+    public int Queued
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// Queues a change, already filtered to this viewer's properties (<see cref="Filter"/>); called on
     /// the model's change path. True when the viewer was idle and is now ready: the caller hands it to the pump.

@@ -64,7 +64,8 @@ internal sealed partial class ViewerHub
         _time = timeProvider;
         _logger = logger;
         _directory = directory;
-        _pump = new ViewerPump(Resynchronise, timeProvider);
+        _pump = new ViewerPump(model, Resynchronise, timeProvider);
+        ViewerQueueLength.Observe(this, model);
     }
 
     /// <summary>The epoch a resuming viewer must name: the host's, or a relay's source's as of its last snapshot (set under the change lock).</summary>
@@ -72,6 +73,9 @@ internal sealed partial class ViewerHub
 
     /// <summary>How many viewers are subscribed.</summary>
     public int Count => _viewers.Count;
+
+    /// <summary>How many changes wait in its viewers' queues now.</summary>
+    public long Queued => _viewers.Values.Sum(viewer => (long)viewer.Queued);
 
     /// <summary>The viewers subscribed now, by name.</summary>
     public IReadOnlyList<ViewerInfo> Describe() => [.. _viewers.Values.Select(v => v.Describe()).OrderBy(v => v.Name, StringComparer.Ordinal)];
@@ -317,7 +321,11 @@ internal sealed partial class ViewerHub
     }
 
     /// <summary>Ends every viewer's stream (the model is removed).</summary>
-    public void Close() => _closed.Cancel();
+    public void Close()
+    {
+        ViewerQueueLength.Forget(this);
+        _closed.Cancel();
+    }
 
     /// <summary>
     /// What a joining viewer is sent first: a SNAPSHOT; or, resuming, RESUMED and the changes it

@@ -13,8 +13,9 @@ namespace RemoteModel.Models.Runtime;
 /// when it does. No viewer is waited for, and a viewer that is still being written to is not handed
 /// here again: under load, each pass finds more queued per viewer and writes it with one flush.
 /// </summary>
-internal sealed class ViewerPump(Action<Viewer> resynchronise, TimeProvider timeProvider) : IThreadPoolWorkItem
+internal sealed class ViewerPump(string model, Action<Viewer> resynchronise, TimeProvider timeProvider) : IThreadPoolWorkItem
 {
+    private readonly KeyValuePair<string, object?> _modelTag = new("remotemodel.model", model);
     private readonly ConcurrentQueue<Viewer> _ready = new();
     private int _scheduled;
 
@@ -33,7 +34,7 @@ internal sealed class ViewerPump(Action<Viewer> resynchronise, TimeProvider time
     {
         if (written > 0)
         {
-            RemoteModelDiagnostics.NotificationsDelivered.Add(written);
+            RemoteModelDiagnostics.NotificationsDelivered.Add(written, _modelTag);
         }
 
         if (viewer.Finish(written))
@@ -88,7 +89,7 @@ internal sealed class ViewerPump(Action<Viewer> resynchronise, TimeProvider time
             return;
         }
 
-        RemoteModelDiagnostics.ViewerQueueDepth.Record(batch.Count);
+        RemoteModelDiagnostics.ViewerQueueDepth.Record(batch.Count, _modelTag);
         Task write;
         try
         {

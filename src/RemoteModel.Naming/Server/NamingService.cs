@@ -131,7 +131,7 @@ public sealed partial class NamingService : NamingApi.NamingBase
                     {
                         if (registration.LeaseId != 0 && !_store.IsShared)
                         {
-                            RemoteModelDiagnostics.LeaseExpiries.Add(1);
+                            RemoteModelDiagnostics.LeaseExpiries.Add(1, new KeyValuePair<string, object?>("remotemodel.kind", registration.Kind));
                         }
 
                         LogUnregistered(registration.Name, registration.Kind, (registration.LeaseId != 0, _store.IsShared) switch

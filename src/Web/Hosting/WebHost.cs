@@ -104,6 +104,7 @@ internal static partial class WebHost
         builder.Services.AddOptions<WebOptions>().Bind(configuration.GetSection("Web")).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WebOptions>, WebOptionsValidator>();
         builder.Services.Configure<KestrelServerOptions>(kestrel => Listen(kestrel, kestrel.ApplicationServices));
+        builder.Services.AddHostNameFiltering(configuration);
 
         builder.Services.AddSingleton(local);
         builder.Services.AddSingleton<KeyLogin>();
