@@ -150,19 +150,11 @@ public sealed partial class ModelRelay : IServedModel
         _stopping.Dispose();
     }
 
-    ValueTask<ModifyResponse> IServedModel.ModifyAsync(ModifyRequest request, string caller, CancellationToken cancellationToken)
-    {
-        var forwarded = request.Clone();
-        forwarded.Model = Source.Model;
-        return ForwardAsync((client, options) => client.ModifyAsync(forwarded, options), "Modify", caller, cancellationToken);
-    }
+    ValueTask<ModifyResponse> IServedModel.ModifyAsync(ModifyRequest request, string caller, CancellationToken cancellationToken) =>
+        ForwardAsync(request, static (client, forwarded, options) => client.ModifyAsync(forwarded, options), "Modify", caller, cancellationToken);
 
-    ValueTask<InvokeResponse> IServedModel.InvokeAsync(InvokeRequest request, string caller, CancellationToken cancellationToken)
-    {
-        var forwarded = request.Clone();
-        forwarded.Model = Source.Model;
-        return ForwardAsync((client, options) => client.InvokeAsync(forwarded, options), "Invoke", caller, cancellationToken);
-    }
+    ValueTask<InvokeResponse> IServedModel.InvokeAsync(InvokeRequest request, string caller, CancellationToken cancellationToken) =>
+        ForwardAsync(request, static (client, forwarded, options) => client.InvokeAsync(forwarded, options), "Invoke", caller, cancellationToken);
 
     async ValueTask<PeriodicStreamDescription> IServedModel.SetStreamRateAsync(string stream, double rateHz, string caller, CancellationToken cancellationToken)
     {
@@ -187,19 +179,11 @@ public sealed partial class ModelRelay : IServedModel
         return (await ForwardAsync((client, options) => client.HistoryAsync(request, options), "History", null, cancellationToken).ConfigureAwait(false)).Records;
     }
 
-    ValueTask<LockResponse> IServedModel.LockAsync(LockRequest request, string caller, CancellationToken cancellationToken)
-    {
-        var forwarded = request.Clone();
-        forwarded.Model = Source.Model;
-        return ForwardAsync((client, options) => client.LockAsync(forwarded, options), "Lock", caller, cancellationToken);
-    }
+    ValueTask<LockResponse> IServedModel.LockAsync(LockRequest request, string caller, CancellationToken cancellationToken) =>
+        ForwardAsync(request, static (client, forwarded, options) => client.LockAsync(forwarded, options), "Lock", caller, cancellationToken);
 
-    ValueTask<UnlockResponse> IServedModel.UnlockAsync(UnlockRequest request, string caller, CancellationToken cancellationToken)
-    {
-        var forwarded = request.Clone();
-        forwarded.Model = Source.Model;
-        return ForwardAsync((client, options) => client.UnlockAsync(forwarded, options), "Unlock", caller, cancellationToken);
-    }
+    ValueTask<UnlockResponse> IServedModel.UnlockAsync(UnlockRequest request, string caller, CancellationToken cancellationToken) =>
+        ForwardAsync(request, static (client, forwarded, options) => client.UnlockAsync(forwarded, options), "Unlock", caller, cancellationToken);
 
     /// <summary>
     /// Holds the source's lock through a HoldLock stream of the relay's own, for as long as the
@@ -457,6 +441,16 @@ public sealed partial class ModelRelay : IServedModel
         }
 
         return snapshot;
+    }
+
+    /// <summary>Passes a copy of <paramref name="request"/>, renamed to the source's model, as <see cref="ForwardAsync{T}"/> does.</summary>
+    private ValueTask<TResponse> ForwardAsync<TRequest, TResponse>(
+        TRequest request, Func<ModelClient, TRequest, CallOptions, AsyncUnaryCall<TResponse>> call, string method, string caller, CancellationToken cancellationToken)
+        where TRequest : IModelRequest<TRequest>
+    {
+        var forwarded = request.Clone();
+        forwarded.Model = Source.Model;
+        return ForwardAsync((client, options) => call(client, forwarded, options), method, caller, cancellationToken);
     }
 
     /// <summary>Passes a call to the source, signed with this server's key and naming <paramref name="caller"/>; the source's refusal comes back as it was.</summary>
