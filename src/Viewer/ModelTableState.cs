@@ -90,15 +90,15 @@ internal sealed class ModelTableState(string model)
         {
             var row = Row(name);
             var shown = value.ToDisplayString();
-            var state = notification.States.GetValueOrDefault(name);
-            if (onlyDifferences && row.Value == shown && row.Quality == (state?.Quality ?? Quality.Unspecified))
+            var state = notification.StateOf(name);
+            if (onlyDifferences && row.Value == shown && row.Quality == state.Quality)
             {
                 continue;
             }
 
             row.Value = shown;
-            row.Quality = state?.Quality ?? Quality.Unspecified;
-            row.Reason = state?.Reason ?? string.Empty;
+            row.Quality = state.Quality;
+            row.Reason = state.Reason;
             row.Version = notification.Version;
             row.Time = notification.Time?.ToDateTimeOffset();
             row.By = by;

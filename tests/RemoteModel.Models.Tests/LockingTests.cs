@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
@@ -72,6 +73,30 @@ public sealed class LockingTests : IAsyncLifetime
             history.Select(r => $"{r.Caller} {r.Action} {r.StatusCode}"));
         Assert.Equal("as a lease of 30 s", history[0].StatusMessage);
         Assert.Equal("its lease lapsed at 2026-12-07 05:30:30 UTC without renewal; it was held by alice since 2026-12-07 05:30:00 UTC", history[6].StatusMessage);
+    }
+
+    [Fact]
+    public async Task ListModels_says_who_holds_each_model_and_since_when_held_by_a_stream_or_a_lease()
+    {
+        Assert.All(await _client.ListModelsAsync(_bob), m => Assert.Null(m.Lock));
+
+        await using (var held = await _client.HoldLockAsync("lab/oven", _alice))
+        {
+            _clock.Advance(TimeSpan.FromSeconds(3));
+            await _client.LockAsync("lab/stage", TimeSpan.FromSeconds(30), _bob);
+
+            var models = (await _client.ListModelsAsync(_bob)).ToDictionary(m => m.Model);
+            Assert.Equal(new LockInfo { Holder = "alice", Since = Timestamp.FromDateTimeOffset(Start) }, models["lab/oven"].Lock);
+            Assert.Equal(
+                new LockInfo { Holder = "bob", Since = Timestamp.FromDateTimeOffset(Start.AddSeconds(3)), Expires = Timestamp.FromDateTimeOffset(Start.AddSeconds(33)) },
+                models["lab/stage"].Lock);
+            Assert.Equal("locked by alice since 2026-12-07 05:30:00 UTC", models["lab/oven"].Lock.ToDisplayString());
+        }
+
+        // Released when its holder lets go; the lease lapses unrenewed.
+        Assert.Null((await _client.ListModelsAsync(_bob)).Single(m => m.Model == "lab/oven").Lock);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.All(await _client.ListModelsAsync(_bob), m => Assert.Null(m.Lock));
     }
 
     [Fact]

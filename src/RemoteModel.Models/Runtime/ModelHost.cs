@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Grpc;
+using RemoteModel.Models.Client;
 using RemoteModel.Models.Runtime;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
@@ -123,12 +124,12 @@ public sealed partial class ModelHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The model's name, type, version and state.</summary>
+    /// <summary>The model's name, type, version, state and lock.</summary>
     public ModelSummary Summarize()
     {
         lock (_gate)
         {
-            return new ModelSummary { Model = Name, TypeName = _schema.TypeName, Version = _changes.Version, State = _lifecycle.State };
+            return new ModelSummary { Model = Name, TypeName = _schema.TypeName, Version = _changes.Version, State = _lifecycle.State, Lock = _lock.Current };
         }
     }
 
@@ -480,14 +481,15 @@ public sealed partial class ModelHost : IAsyncDisposable
         // A traced caller's change carries its span on to the viewers, whose receipt joins the trace.
         var change = new Notification
         {
-            Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state, Epoch = Epoch,
+            Kind = Notification.Types.Kind.Change, Time = now, ChangedBy = changedBy, Cause = cause, State = state, Epoch = Epoch,
             TraceParent = RemoteModelDiagnostics.TraceParentOf(Activity.Current),
         };
         foreach (var name in properties)
         {
             var value = Read(_schema.Properties[name]);
             change.Values[name] = value;
-            change.States[name] = _states.Take(name, value, now, reported?.GetValueOrDefault(name), out var qualityChange);
+            // Once per change for every viewer: a VALID value that changed now goes without a state.
+            AddState(change, name, _states.Take(name, value, now, reported?.GetValueOrDefault(name), out var qualityChange));
             if (qualityChange is not null)
             {
                 (qualityChanges ??= []).Add(qualityChange);
@@ -517,7 +519,7 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             var value = Read(property);
             snapshot.Values[property.Name] = value;
-            snapshot.States[property.Name] = _states.Peek(property.Name, value);
+            AddState(snapshot, property.Name, _states.Peek(property.Name, value));
         }
 
         return snapshot;
@@ -539,10 +541,19 @@ public sealed partial class ModelHost : IAsyncDisposable
         {
             var value = Read(property);
             sample.Values[property.Name] = value;
-            sample.States[property.Name] = _states.Peek(property.Name, value);
+            AddState(sample, property.Name, _states.Peek(property.Name, value));
         }
 
         _viewers.PublishSample(stream.Name, sample);
+    }
+
+    /// <summary>Gives <paramref name="notification"/> the state of <paramref name="name"/> unless it is what its absence says (NotificationStates).</summary>
+    private static void AddState(Notification notification, string name, ValueState state)
+    {
+        if (!state.IsImpliedAt(notification.Time))
+        {
+            notification.States[name] = state;
+        }
     }
 
     private Value Read(PropertyBinding property)
