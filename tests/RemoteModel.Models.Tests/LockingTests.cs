@@ -175,13 +175,13 @@ public sealed class LockingTests : IAsyncLifetime
         await viewer.NextAsync();
 
         var holding = await _client.HoldLockAsync("lab/stage", _alice);
-        Assert.Equal("lock", (await NextLockAsync(viewer)).Cause);
+        Assert.Equal("lock", (await viewer.NextLockAsync()).Cause);
         await holding.DisposeAsync();
 
         // Disposing answered only once the server had released it: no wait needed.
         await _client.ModifyAsync("lab/stage", new Dictionary<string, object?> { ["Speed"] = 6 }, options: _bob);
         // A LOCK goes out beside the changes (as a sample does), so it may come before or after the Modify's CHANGE.
-        var released = await NextLockAsync(viewer);
+        var released = await viewer.NextLockAsync();
         Assert.Equal((Notification.Types.Kind.Lock, "alice", "unlock"), (released.Kind, released.ChangedBy, released.Cause));
         Assert.Null(released.Lock);
         Assert.Equal($"lab/stage {holding.Lock.ToDisplayString()} (released)", holding.ToString());
@@ -190,22 +190,10 @@ public sealed class LockingTests : IAsyncLifetime
         using var cut = new CancellationTokenSource();
         using var call = _client.HoldLock(new HoldLockRequest { Model = "lab/stage" }, _alice.WithCancellationToken(cut.Token));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.Equal("lock", (await NextLockAsync(viewer)).Cause);
+        Assert.Equal("lock", (await viewer.NextLockAsync()).Cause);
         await cut.CancelAsync();
-        var ended = await NextLockAsync(viewer);
+        var ended = await viewer.NextLockAsync();
         Assert.Equal(("unlock", "alice"), (ended.Cause, ended.ChangedBy));
         Assert.Equal("its HoldLock stream ended", (await _client.HistoryAsync("lab/stage")).Last().StatusMessage);
-    }
-
-    private static async Task<Notification> NextLockAsync(Subscription viewer)
-    {
-        while (true)
-        {
-            var next = await viewer.NextAsync();
-            if (next.Kind == Notification.Types.Kind.Lock)
-            {
-                return next;
-            }
-        }
     }
 }
