@@ -40,6 +40,8 @@ internal static class Aims
         var signed = Row(TransportWorkloads.PairedSignedUnaryLatency, TransportWorkloads.System);
         var pacedThousand = ModelWorkloads.PacedDelivery(1_000);
         var (deliveryRate, deliveryRow) = FastestDelivery(results);
+        var direct = Row(ModelWorkloads.FanOut(0, ModelWorkloads.FanOutRateHz), ModelWorkloads.System);
+        var relayed = Row(ModelWorkloads.FanOut(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz), ModelWorkloads.System);
         var idle = memory.FirstOrDefault(m => m.System == ModelWorkloads.System && m.Viewers == ModelWorkloads.IdleViewers);
         return
         [
@@ -57,6 +59,9 @@ internal static class Aims
                 idle?.PerViewerKiB, "KiB", 16, AtMost: true),
             new("signed+sealed unary call at most 15 us more than unsigned", $"median of {TransportWorkloads.PairedSignedUnaryLatency} minus median of {TransportWorkloads.PairedUnaryLatency}",
                 signed?.MedianMicros - unsigned?.MedianMicros, "us", 15, AtMost: true),
+            new($"a relay hop adds at most 2 ms to p99 at {ModelWorkloads.FanOutRateHz:0} changes/s",
+                $"p99 of {ModelWorkloads.FanOut(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz)} minus p99 of {ModelWorkloads.FanOut(0, ModelWorkloads.FanOutRateHz)}",
+                (relayed?.P99Micros - direct?.P99Micros) / 1_000, "ms", 2, AtMost: true),
         ];
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RemoteModel.Grpc.Authentication;
 using RemoteModel.Grpc.Server;
 using RemoteModel.Hosting;
+using RemoteModel.Models.Relay;
 using RemoteModel.Models.Server;
 using RemoteModel.Security.Keys;
 using RemoteModel.Security.Verification;
@@ -30,6 +31,15 @@ internal static class BenchServer
     /// <summary><see cref="BenchModel"/> served as <see cref="ModelWorkloads.ModelName"/> by the model service, authentication off.</summary>
     public const string ModelMode = "serve-model";
 
+    /// <summary>
+    /// A relay server: the model <c>$REMOTEMODEL_BENCH_RELAY_SOURCE</c> names (<c>http://host:port/bench/model</c>)
+    /// relayed as <see cref="ModelWorkloads.ModelName"/> (<see cref="ModelRegistry.AddRelay"/>), authentication off.
+    /// </summary>
+    public const string RelayMode = "serve-relay";
+
+    /// <summary>The environment variable naming a relay server's source.</summary>
+    public const string RelaySourceVariable = "REMOTEMODEL_BENCH_RELAY_SOURCE";
+
     /// <summary>Serves what <paramref name="mode"/> names until the harness closes stdin; false when it names no server.</summary>
     public static async Task<bool> TryServeAsync(string mode)
     {
@@ -47,6 +57,14 @@ internal static class BenchServer
                 await ServeAsync(
                     new Dictionary<string, string?> { ["Auth:Enabled"] = "false", ["Models:MaxViewers"] = "20000" },
                     services => services.AddRemoteModels((registry, _) => registry.Add(ModelWorkloads.ModelName, new BenchModel())),
+                    app => app.MapRemoteModels());
+                return true;
+            case RelayMode:
+                var source = RelaySource.Parse(Environment.GetEnvironmentVariable(RelaySourceVariable)
+                    ?? throw new InvalidOperationException($"{RelayMode} needs ${RelaySourceVariable}."));
+                await ServeAsync(
+                    new Dictionary<string, string?> { ["Auth:Enabled"] = "false", ["Models:MaxViewers"] = "20000" },
+                    services => services.AddRemoteModels((registry, _) => registry.AddRelay(ModelWorkloads.ModelName, source)),
                     app => app.MapRemoteModels());
                 return true;
             default:

@@ -53,6 +53,30 @@ internal static class ModelWorkloads
 
     public static string ConcurrentDelivery(int viewers) => $"{DeliveryPrefix}{Viewers(viewers)} ({Controllers} controllers back to back)";
 
+    /// <summary>How many viewers the fan-out workloads deliver to, on the model server or over its relays.</summary>
+    public const int FanOutViewers = 4_000;
+
+    /// <summary>How many relay servers the relayed fan-out spreads its viewers over.</summary>
+    public const int FanOutRelays = 4;
+
+    /// <summary>The change rate of the fan-out workloads the relay aim is read at.</summary>
+    public const double FanOutRateHz = 100;
+
+    public static string FanOut(int relays, double rateHz) => relays == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{DeliveryPrefix}{Viewers(FanOutViewers)} on the model server ({rateHz:0} changes/s)")
+        : string.Create(CultureInfo.InvariantCulture, $"{DeliveryPrefix}{Viewers(FanOutViewers)} on {relays} relays of it, {FanOutViewers / relays:N0} each ({rateHz:0} changes/s)");
+
+    /// <summary>What the results should say about the fan-out workloads.</summary>
+    public static readonly string FanOutNote =
+        $"Fan-out across processes: {Viewers(FanOutViewers)} (EVERY_CHANGE, {ViewersPerChannel} per channel) in the client process, either all "
+        + $"on one `bench serve-model` or spread evenly over {FanOutRelays} `bench serve-relay` processes (each a ModelRegistry.AddRelay of the "
+        + "model server's model by direct address: one subscription to it, its own viewers fanned out by its own ViewerHub), every "
+        + "server started afresh for its row. One driver on the model server sets the double to its send timestamp at a fixed rate "
+        + $"(a PeriodicTimer; at most {InFlightChanges} changes undelivered). Latency: from just before the Modify to a viewer receiving "
+        + "the change (through the relay for relayed rows), over every (viewer, change) pair; ops/s: notifications received a second. "
+        + "What a relay hop adds is the relayed row's latency less the direct row's at the same rate. Every process shares the machine's cores, "
+        + "relays included, so on a small machine the relayed rows also pay for four more processes' work.";
+
     /// <summary>What the results should say about these workloads and their Pyro4 counterparts.</summary>
     public static readonly string[] Notes =
     [
@@ -168,6 +192,63 @@ internal static class ModelWorkloads
             Measurement.FromLatencies(ResumeSnapshot, System, snapshots, Stopwatch.GetElapsedTime(0, snapshotTicks)));
     }
 
+    /// <summary>
+    /// <see cref="FanOutViewers"/> viewers, at <see cref="FanOutRateHz"/> changes a second, on the model server itself
+    /// (<paramref name="relays"/> 0) or spread evenly over that many relay servers of it, each server started afresh for this workload.
+    /// </summary>
+    public static async Task<Measurement> FanOutAsync(int relays, double rateHz, TimeSpan duration)
+    {
+        var (source, sourceAddress) = await BenchProcess.StartAsync(BenchServer.ModelMode);
+        var started = new List<RemoteModel.Testing.ChildProcess> { source };
+        try
+        {
+            var viewerAddresses = new List<string>();
+            for (var i = 0; i < relays; i++)
+            {
+                var (relay, relayAddress) = await BenchProcess.StartAsync(BenchServer.RelayMode,
+                    new Dictionary<string, string> { [BenchServer.RelaySourceVariable] = $"{sourceAddress}/{ModelName}" });
+                started.Add(relay);
+                viewerAddresses.Add(relayAddress);
+            }
+
+            if (relays == 0)
+            {
+                viewerAddresses.Add(sourceAddress);
+            }
+
+            using var channel = SignedChannel.ForAddress(sourceAddress);
+            var driver = new ModelClient(channel);
+            foreach (var address in viewerAddresses)
+            {
+                // A relay serves once it has its source's first snapshot.
+                using var probe = SignedChannel.ForAddress(address);
+                var deadline = Stopwatch.StartNew();
+                while (true)
+                {
+                    try
+                    {
+                        await new ModelClient(probe).DescribeAsync(ModelName);
+                        break;
+                    }
+                    catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && deadline.Elapsed < TimeSpan.FromSeconds(180))
+                    {
+                        await Task.Delay(100);
+                    }
+                }
+            }
+
+            return await MeasureDeliveryAsync(FanOut(relays, rateHz), viewerAddresses, driver, FanOutViewers, InFlightChanges, controllers: 1, duration, costs: null,
+                TimeSpan.FromSeconds(1 / rateHz));
+        }
+        finally
+        {
+            foreach (var process in started)
+            {
+                await process.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>The server's resident bytes per idle viewer, in a server of its own.</summary>
     public static async Task<ViewerMemory> IdleViewerMemoryAsync()
     {
@@ -204,7 +285,7 @@ internal static class ModelWorkloads
     {
         try
         {
-            return await MeasureDeliveryAsync(workload, address, driver, viewers, inFlight, controllers, duration, costs);
+            return await MeasureDeliveryAsync(workload, [address], driver, viewers, inFlight, controllers, duration, costs);
         }
         finally
         {
@@ -218,10 +299,11 @@ internal static class ModelWorkloads
     }
 
     private static async Task<Measurement> MeasureDeliveryAsync(
-        string workload, string address, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration, DeliveryCosts costs)
+        string workload, IReadOnlyList<string> viewerAddresses, ModelClient driver, int viewers, int inFlight, int controllers, TimeSpan duration,
+        DeliveryCosts? costs, TimeSpan pace = default)
     {
         var tracker = new DeliveryTracker(viewers, inFlight);
-        await using var set = await ViewerSet.OpenAsync(address, viewers, tracker);
+        await using var set = await ViewerSet.OpenAsync(viewerAddresses, viewers, tracker);
         long sequence = 0;
 
         async Task SendAsync()
@@ -232,10 +314,11 @@ internal static class ModelWorkloads
             await driver.ModifyAsync(ModelName, values);
         }
 
-        // Each controller calls Modify as soon as its previous call returns, while `more` says so.
+        // Each controller calls Modify as soon as its previous call returns (or, paced, at its next tick), while `more` says so.
         Task DriveAsync(Func<bool> more) => Task.WhenAll(Enumerable.Range(0, controllers).Select(_ => Task.Run(async () =>
         {
-            while (more())
+            using var ticks = pace > TimeSpan.Zero ? new PeriodicTimer(pace) : null;
+            while (more() && (ticks is null || await ticks.WaitForNextTickAsync()))
             {
                 await SendAsync();
             }
@@ -245,13 +328,18 @@ internal static class ModelWorkloads
         await DriveAsync(() => warmUp.Elapsed < LatencyLoop.WarmUp);
         await tracker.DrainAsync();
         tracker.MeasureFrom = Interlocked.Read(ref sequence) + 1;
-        var serverBefore = BenchProcess.ProcessorTime(costs.ServerProcessId);
+        var serverBefore = costs is null ? TimeSpan.Zero : BenchProcess.ProcessorTime(costs.ServerProcessId);
         var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         await DriveAsync(() => total.Elapsed < duration || Interlocked.Read(ref sequence) - tracker.MeasureFrom < MinimumChanges);
         await tracker.DrainAsync();
         var elapsed = total.Elapsed;
         var measured = Measurement.FromLatencies(workload, System, set.MeasuredLatencies(), elapsed);
+        if (costs is null)
+        {
+            return measured;
+        }
+
         // Processor time per notification: what the work costs, whatever else the machine is doing.
         var cost = new DeliveryCost(workload,
             (BenchProcess.ProcessorTime(costs.ServerProcessId) - serverBefore).TotalMicroseconds / measured.Count,
@@ -326,9 +414,13 @@ internal static class ModelWorkloads
         }
 
         /// <summary>Opens <paramref name="count"/> subscriptions and returns once each has its snapshot.</summary>
-        public static async Task<ViewerSet> OpenAsync(string address, int count, DeliveryTracker? tracker)
+        public static Task<ViewerSet> OpenAsync(string address, int count, DeliveryTracker? tracker) => OpenAsync([address], count, tracker);
+
+        /// <summary>Opens <paramref name="count"/> subscriptions, spread evenly over <paramref name="addresses"/> (each channel to one of them), and returns once each has its snapshot.</summary>
+        public static async Task<ViewerSet> OpenAsync(IReadOnlyList<string> addresses, int count, DeliveryTracker? tracker)
         {
-            var channels = Enumerable.Range(0, (count + ViewersPerChannel - 1) / ViewersPerChannel).Select(_ => SignedChannel.ForAddress(address)).ToList();
+            var channelCount = (count + ViewersPerChannel - 1) / ViewersPerChannel;
+            var channels = Enumerable.Range(0, channelCount).Select(c => SignedChannel.ForAddress(addresses[c * addresses.Count / channelCount])).ToList();
             var viewers = new List<ViewerReader>(count);
             var set = new ViewerSet(channels, viewers);
             try

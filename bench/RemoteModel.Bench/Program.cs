@@ -9,11 +9,11 @@ using RemoteModel.Testing.V1;
 using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
 using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 
-// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,memory,web]
+// bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,fanout,memory,web]
 //   Runs every workload for every system and writes a markdown table. --workloads runs only those
 //   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
 //   write to another --out so bench/RESULTS.md keeps a whole run.
-// bench serve-echo | serve-echo-signed | serve-model
+// bench serve-echo | serve-echo-signed | serve-model | serve-relay
 //   The servers the C# workloads call, each run as a separate process like the python peers (BenchServer).
 if (args.Length > 0 && await BenchServer.TryServeAsync(args[0]))
 {
@@ -32,7 +32,7 @@ var onlyCSharp = Option("--only") == "csharp";
 var groups = Option("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,memory,web,peers] [--viewers 1,100,1000]");
+    Console.WriteLine("bench [--seconds N] [--out PATH] [--only csharp] [--workloads transport,naming,query,delivery,resume,fanout,memory,web,peers] [--viewers 1,100,1000]");
     Console.WriteLine("  --seconds    how long each workload runs after its warm-up (default 5)");
     Console.WriteLine("  --out        the markdown file written (default bench/RESULTS.md)");
     Console.WriteLine("  --only       csharp: leave out the python peers");
@@ -152,6 +152,15 @@ if (Runs("query") || Runs("delivery") || Runs("resume"))
             results.Add(Report(snapshot));
         }
     }
+}
+
+if (Runs("fanout"))
+{
+    Console.WriteLine($"Fan-out workloads, {seconds} s each.");
+    results.Add(Report(await ModelWorkloads.FanOutAsync(relays: 0, ModelWorkloads.FanOutRateHz, duration)));
+    results.Add(Report(await ModelWorkloads.FanOutAsync(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz, duration)));
+
+    notes.Add(ModelWorkloads.FanOutNote);
 }
 
 if (Runs("memory"))
@@ -317,6 +326,7 @@ static string WorkloadFamily(string workload) => workload switch
     ModelWorkloads.QueryLatency => "Model server: sequential queries",
     ModelWorkloads.QueryThroughput => "Model server: concurrent queries",
     ModelWorkloads.ResumeMissed or ModelWorkloads.ResumeSnapshot => "Model server: resuming a subscription against a snapshot",
+    _ when workload.EndsWith(" changes/s)", StringComparison.Ordinal) => "Model server: fan-out across processes, direct and through relays",
     _ when workload.StartsWith(ModelWorkloads.DeliveryPrefix, StringComparison.Ordinal) => "Model server: a change delivered to every viewer",
     _ => workload,
 };

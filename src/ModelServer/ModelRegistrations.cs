@@ -8,7 +8,8 @@ using RemoteModel.Naming.V1;
 namespace RemoteModel.ModelServer;
 
 /// <summary>
-/// Holds one name-server registration per hosted model for as long as the server runs, at the
+/// Holds one name-server registration per hosted or relayed model (a relay's metadata says
+/// <c>relay-of=SOURCE</c>) for as long as the server runs, at the
 /// addresses it advertises (<see cref="GrpcServerApplication.GrpcAdvertisedAddresses"/>); registers again by itself when the name server comes
 /// back; ends every registration first on a graceful stop.
 /// </summary>
@@ -32,6 +33,13 @@ internal sealed class ModelRegistrations(
         {
             var registration = new Registration { Name = host.Name, Kind = "model", Endpoints = { addresses } };
             registration.Metadata["type"] = host.Model.GetType().FullName ?? host.Model.GetType().Name;
+            _keepers.Add(new RegistrationKeeper(registration, channel, time, logger).Start());
+        }
+
+        foreach (var relay in models.Relays)
+        {
+            var registration = new Registration { Name = relay.Name, Kind = "model", Endpoints = { addresses } };
+            registration.Metadata["relay-of"] = relay.Source.ToString();
             _keepers.Add(new RegistrationKeeper(registration, channel, time, logger).Start());
         }
 

@@ -26,6 +26,22 @@ public sealed class ModelServerOptions
 
     /// <summary>The models to host, each under its own name.</summary>
     public List<ModelOptions> Models { get; set; } = [];
+
+    /// <summary>
+    /// The models served elsewhere to relay, each under its own name (none by default): the server
+    /// holds one subscription to each source and fans it out to its own viewers.
+    /// </summary>
+    public List<RelayOptions> Relays { get; set; } = [];
+}
+
+/// <summary>One relayed model: the name it is served under here and where its source is.</summary>
+public sealed class RelayOptions
+{
+    /// <summary>The relay's own name, such as <c>ticker-east</c>: where it is registered and how calls name it. Empty: the source model's name with <c>-relay</c>.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The source: a model's name (<c>ticker</c>, <c>name:ticker@nshost:9090</c>) or <c>http(s)://host:port/MODEL</c>.</summary>
+    public string Source { get; set; } = string.Empty;
 }
 
 /// <summary>One hosted model: a name and the class it is an instance of.</summary>

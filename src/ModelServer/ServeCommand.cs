@@ -20,7 +20,11 @@ internal static class ServeCommand
         var assemblies = new Option<string[]>("--assembly") { Description = "An assembly holding model classes (repeatable)." };
         var nameServer = new Option<string?>("--ns") { Description = "The name server to register with. Default $REMOTEMODEL_NAMESERVER, then http://127.0.0.1:9090." };
         var noRegister = new Option<bool>("--no-register") { Description = "Serve without registering with a name server." };
-        foreach (var option in new Option[] { listen, advertise, models, assemblies, nameServer, noRegister })
+        var relays = new Option<string[]>("--relay")
+        {
+            Description = "A model served elsewhere to relay (repeatable): NAME=SOURCE serves SOURCE (a model's name, or http://host:port/MODEL) as NAME; SOURCE alone serves it as SOURCE-relay.",
+        };
+        foreach (var option in new Option[] { listen, advertise, models, assemblies, nameServer, noRegister, relays })
         {
             root.Options.Add(option);
         }
@@ -52,6 +56,20 @@ internal static class ServeCommand
                 overrides[$"ModelServer:Models:{i}:Type"] = parts[1];
             }
 
+            var relayValues = result.GetValue(relays) ?? [];
+            for (var i = 0; i < relayValues.Length; i++)
+            {
+                var parts = relayValues[i].Split('=', 2);
+                if (parts.Any(p => p.Length == 0))
+                {
+                    Console.Error.WriteLine($"--relay takes NAME=SOURCE (ticker-east=ticker) or SOURCE, not '{relayValues[i]}'.");
+                    return Task.FromResult(2);
+                }
+
+                overrides[$"ModelServer:Relays:{i}:Name"] = parts.Length == 2 ? parts[0] : string.Empty;
+                overrides[$"ModelServer:Relays:{i}:Source"] = parts[^1];
+            }
+
             if (result.GetValue(nameServer) is { } ns)
             {
                 overrides["ModelServer:NameServer"] = ns;
@@ -75,9 +93,15 @@ internal static class ServeCommand
             options.Listen.Add("http://127.0.0.1:0");
         }
 
-        if (options.Models.Count == 0)
+        if (options.Models.Count == 0 && options.Relays.Count == 0)
         {
-            Console.Error.WriteLine("No models to host: name one with --model NAME=TYPE (and --assembly PATH), or in ModelServer:Models.");
+            Console.Error.WriteLine("No models to host: name one with --model NAME=TYPE (and --assembly PATH), or in ModelServer:Models, or relay one with --relay NAME=SOURCE.");
+            return Task.FromResult(2);
+        }
+
+        if (RelaySources.Problem(options) is { } relayProblem)
+        {
+            Console.Error.WriteLine(relayProblem);
             return Task.FromResult(2);
         }
 
@@ -94,7 +118,11 @@ internal static class ServeCommand
                 services.AddSingleton<NameServerConnection>();
                 services.AddSingleton<NameServerViewerDirectory>();
                 services.AddSingleton<IViewerDirectory>(provider => provider.GetRequiredService<NameServerViewerDirectory>());
-                services.AddRemoteModels((registry, provider) => AddModels(registry, options, provider.GetRequiredService<TimeProvider>()));
+                services.AddRemoteModels((registry, provider) =>
+                {
+                    AddModels(registry, options, provider.GetRequiredService<TimeProvider>());
+                    RelaySources.Add(registry, options, provider.GetRequiredService<ServerAuthentication>().Signer);
+                });
                 services.AddHostedService<ModelRegistrations>();
             },
             MapServices = endpoints => endpoints.MapRemoteModels(),

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
+using RemoteModel.Models.Server;
 using RemoteModel.Models.V1;
 using RemoteModel.Testing;
 using ModelClient = RemoteModel.Models.V1.Model.ModelClient;
@@ -276,6 +277,18 @@ public sealed class ModelServiceTests : IAsyncLifetime
     {
         await _client.ModifyAsync("lab/stage", new Dictionary<string, object?> { ["Speed"] = 3 });
         Assert.StartsWith("ipv4:127.0.0.1:", Assert.Single(await _client.HistoryAsync("lab/stage")).Caller);
+    }
+
+    [Fact]
+    public async Task A_call_a_relay_passes_on_is_audited_as_the_original_caller_via_the_relay()
+    {
+        var relayed = new CallOptions(headers: new Metadata
+        {
+            { CallerHeaderAuthorizer.CallerHeader, "relay-2" },
+            { CallerHeaderAuthorizer.OnBehalfOfHeader, "alice" },
+        });
+        await _client.ModifyAsync("lab/stage", new Dictionary<string, object?> { ["Speed"] = 3 }, options: relayed);
+        Assert.Equal("alice via relay-2", Assert.Single(await _client.HistoryAsync("lab/stage")).Caller);
     }
 
     [Fact]

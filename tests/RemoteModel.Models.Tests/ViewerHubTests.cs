@@ -137,6 +137,40 @@ public sealed class ViewerHubTests
         Assert.Equal(0, hub.Count);
     }
 
+    [Fact]
+    public async Task Resynchronising_all_gives_every_viewer_a_fresh_snapshot_of_its_own_and_the_changes_after_it()
+    {
+        var hub = Hub();
+        var queued = new Recorder(expected: 4);
+        var latest = new Recorder(expected: 4);
+        _ = hub.ServeAsync(hub.Check(Request("queued"), null), "peer", queued.WriteAsync, CancellationToken.None);
+        _ = hub.ServeAsync(hub.Check(new SubscribeRequest { ViewerName = "latest", Mode = DeliveryMode.Latest }, null), "peer", latest.WriteAsync, CancellationToken.None);
+        await queued.ReceiveAsync(1);
+        await latest.ReceiveAsync(1);
+        Change(hub, "Speed", 1);
+        await queued.ReceiveAsync(1);
+        await latest.ReceiveAsync(1);
+
+        // The state is replaced as a whole (a relay's source restarted at another version), then changes go on from there.
+        lock (_gate)
+        {
+            _version = 40;
+            hub.ResynchroniseAll(Notification.Types.ResyncReason.EpochChanged);
+        }
+
+        await queued.ReceiveAsync(1);
+        await latest.ReceiveAsync(1);
+        Change(hub, "Speed", 2);
+        await queued.Complete.Task.WaitAsync(Patience);
+        await latest.Complete.Task.WaitAsync(Patience);
+        Assert.Equal([(Kind.Snapshot, 0L), (Kind.Change, 1L), (Kind.Resync, 40L), (Kind.Change, 41L)], queued.Seen.Select(n => (n.Kind, n.Version)));
+        Assert.Equal("queued", queued.Seen[2].ViewerName);
+        Assert.Equal(Notification.Types.ResyncReason.EpochChanged, queued.Seen[2].ResyncReason);
+        Assert.Equal([(Kind.Resync, 40L, "latest"), (Kind.Change, 41L, "")], latest.Seen.Skip(2).Select(n => (n.Kind, n.Version, n.ViewerName)));
+        Assert.All(hub.Describe(), v => Assert.Equal(1, v.Resyncs));
+        hub.Close();
+    }
+
     [Theory]
     [InlineData(-1, "panel", "max_rate_hz must be within 0 (unlimited)..1000, not -1")]
     [InlineData(1001, "panel", "max_rate_hz must be within 0 (unlimited)..1000, not 1001")]

@@ -5,7 +5,19 @@ using RemoteModel.Models.V1;
 namespace RemoteModel.Models.Runtime;
 
 /// <summary>What a deadband needs to know of a property: whether it is a number, and its declared range (NaN: unbounded).</summary>
-internal readonly record struct DeadbandTarget(bool Numeric, double Minimum, double Maximum);
+internal readonly record struct DeadbandTarget(bool Numeric, double Minimum, double Maximum)
+{
+    /// <summary>The same, read off a property's description (a relay's viewers' deadbands, from its source's schema).</summary>
+    public static DeadbandTarget Of(PropertyDescription property) =>
+        new(property.Type?.Type is V1.ValueType.Int or V1.ValueType.Double, Bound(property.Minimum), Bound(property.Maximum));
+
+    private static double Bound(Value? bound) => bound?.KindCase switch
+    {
+        Value.KindOneofCase.IntValue => bound.IntValue,
+        Value.KindOneofCase.DoubleValue => bound.DoubleValue,
+        _ => double.NaN,
+    };
+}
 
 /// <summary>
 /// One viewer's deadbands (OPC UA's absolute and percent deadbands, EPICS's MDEL, Tango's abs_change

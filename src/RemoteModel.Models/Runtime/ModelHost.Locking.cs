@@ -38,7 +38,7 @@ public sealed partial class ModelHost
 
     /// <summary>Takes the model's lock for as long as the returned hold is not ended with <see cref="EndHold"/> (a HoldLock stream's life).</summary>
     /// <exception cref="ModelException">FAILED_PRECONDITION naming who holds it.</exception>
-    internal LockHold HoldLock(string caller)
+    private LockHold HoldLock(string caller)
     {
         lock (_gate)
         {
@@ -55,12 +55,41 @@ public sealed partial class ModelHost
     }
 
     /// <summary>Releases the lock if <paramref name="hold"/> still holds it: its stream ended.</summary>
-    internal void EndHold(LockHold hold)
+    private void EndHold(LockHold hold)
     {
         lock (_gate)
         {
             _lock.EndHold(hold);
         }
+    }
+
+    ValueTask<LockResponse> IServedModel.LockAsync(LockRequest request, string caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new LockResponse { Lock = Lock(caller, request.Validity?.ToTimeSpan()) });
+
+    ValueTask<UnlockResponse> IServedModel.UnlockAsync(UnlockRequest request, string caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new UnlockResponse { Released = Unlock(caller, request.Force) });
+
+    async ValueTask<LockInfo> IServedModel.HoldLockAsync(string caller, Func<LockEvent, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        var hold = HoldLock(caller);
+        try
+        {
+            await write(new LockEvent { Lock = hold.Lock }, cancellationToken).ConfigureAwait(false);
+            await hold.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The holder went away (or the server stops): released below.
+            return hold.Lock;
+        }
+        finally
+        {
+            EndHold(hold);
+        }
+
+        return hold.BrokenBy is { } breaker
+            ? throw new ModelException(ModelErrorReason.Aborted, $"the lock of model '{Name}' was broken by {breaker}")
+            : hold.Lock;
     }
 
     /// <summary>Releases the caller's own lock, or with <paramref name="force"/> breaks whoever's it is (the caller was checked for scope admin); answers the lock released, or null when none was held.</summary>

@@ -29,7 +29,7 @@ namespace RemoteModel.Models;
 /// waits for the lock and becomes a change of its own, by <c>model</c>. A model must therefore
 /// not block a setter or operation on another thread that raises PropertyChanged.
 /// </remarks>
-public sealed partial class ModelHost : IAsyncDisposable
+public sealed partial class ModelHost : IServedModel
 {
     /// <summary>The identity of changes the model makes by itself.</summary>
     public const string ModelIdentity = "model";
@@ -342,6 +342,24 @@ public sealed partial class ModelHost : IAsyncDisposable
         SubscribeRequest request, string peer, Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> write,
         CancellationToken cancellationToken) =>
         _viewers.ServeAsync(CheckSubscription(request), peer, write, cancellationToken);
+
+    QueryResponse IServedModel.Query(IEnumerable<string>? properties) => Query(properties);
+
+    ValueTask<ModifyResponse> IServedModel.ModifyAsync(ModifyRequest request, string caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Modify(request, caller));
+
+    ValueTask<InvokeResponse> IServedModel.InvokeAsync(InvokeRequest request, string caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Invoke(request, caller));
+
+    ValueTask<PeriodicStreamDescription> IServedModel.SetStreamRateAsync(string stream, double rateHz, string caller, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(SetStreamRate(stream, rateHz, caller));
+
+    ValueTask<IReadOnlyList<AuditRecord>> IServedModel.HistoryAsync(int limit, CancellationToken cancellationToken) => ValueTask.FromResult(History(limit));
+
+    Task IServedModel.ServeViewerAsync(
+        SubscribeRequest request, string peer, Func<IReadOnlyList<SerializedMessage<Notification>>, CancellationToken, Task> write,
+        CancellationToken cancellationToken) =>
+        ServeViewerAsync(request, peer, write, cancellationToken);
 
     /// <summary>Stops the streams, ends every viewer's sequence and stops listening to the model.</summary>
     public ValueTask DisposeAsync()

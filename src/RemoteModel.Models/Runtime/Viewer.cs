@@ -160,6 +160,32 @@ internal sealed class Viewer(
         }
     }
 
+    /// <summary>
+    /// Replaces what is queued by <paramref name="snapshot"/>, a fresh RESYNC of this viewer's own
+    /// (changes merged into it later, for a conflating viewer), because the model's state was
+    /// replaced as a whole; called under the model's change lock. True as for <see cref="Offer"/>.
+    /// </summary>
+    public bool Resync(Notification snapshot)
+    {
+        lock (_lock)
+        {
+            if (Mode == DeliveryMode.Latest || Interval > TimeSpan.Zero)
+            {
+                // Conflating: later changes merge into it, as into any pending notification.
+                _queue.Clear();
+                _resyncPending = false;
+                _merged = snapshot;
+            }
+            else
+            {
+                Resynchronised(new SerializedMessage<Notification>(snapshot));
+            }
+
+            Interlocked.Increment(ref _resyncs);
+            return BecomeReady();
+        }
+    }
+
     /// <summary>A write (or its interval) is over: true when more is queued and the viewer is ready again, false when it is idle.</summary>
     public bool Finish(int written)
     {

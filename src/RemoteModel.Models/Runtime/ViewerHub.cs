@@ -38,7 +38,6 @@ internal sealed partial class ViewerHub
     private readonly ConcurrentDictionary<string, IReadOnlySet<string>> _filters = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed = new();
     private readonly ViewerPump _pump;
-    private readonly string _epoch;
     private readonly Func<long, IReadOnlyList<Notification>?> _changesAfter;
 
     /// <param name="model">The model's name, for messages and the log.</param>
@@ -54,7 +53,7 @@ internal sealed partial class ViewerHub
         string model, ModelHostOptions options, object gate, Func<Viewer, Notification.Types.Kind, Notification> snapshot, TimeProvider timeProvider,
         ILogger logger, IViewerDirectory? directory, string epoch = "", Func<long, IReadOnlyList<Notification>?>? changesAfter = null)
     {
-        _epoch = epoch;
+        Epoch = epoch;
         _changesAfter = changesAfter ?? (_ => null);
         _model = model;
         _options = options;
@@ -65,6 +64,9 @@ internal sealed partial class ViewerHub
         _directory = directory;
         _pump = new ViewerPump(Resynchronise, timeProvider);
     }
+
+    /// <summary>The epoch a resuming viewer must name: the host's, or a relay's source's as of its last snapshot (set under the change lock).</summary>
+    public string Epoch { get; set; }
 
     /// <summary>How many viewers are subscribed.</summary>
     public int Count => _viewers.Count;
@@ -286,6 +288,30 @@ internal sealed partial class ViewerHub
         }
     }
 
+    /// <summary>
+    /// Sends every viewer a fresh RESYNC snapshot, saying <paramref name="reason"/>, in place of what it
+    /// had queued: the model's state was replaced as a whole (a relay's source restarted, or no longer
+    /// held what the relay missed). Called under the change lock.
+    /// </summary>
+    public void ResynchroniseAll(Notification.Types.ResyncReason reason)
+    {
+        foreach (var viewer in _viewers.Values)
+        {
+            var resync = SnapshotFor(viewer, Notification.Types.Kind.Resync);
+            resync.ResyncReason = reason;
+            if (viewer.Resync(resync))
+            {
+                _pump.Schedule(viewer);
+            }
+        }
+
+        if (!_viewers.IsEmpty)
+        {
+            LogAllResynced(_model, _viewers.Count, reason);
+            RemoteModelDiagnostics.Resyncs.Add(_viewers.Count, new KeyValuePair<string, object?>("remotemodel.model", _model));
+        }
+    }
+
     /// <summary>Ends every viewer's stream (the model is removed).</summary>
     public void Close() => _closed.Cancel();
 
@@ -300,11 +326,11 @@ internal sealed partial class ViewerHub
             return [new SerializedMessage<Notification>(SnapshotFor(viewer, Notification.Types.Kind.Snapshot))];
         }
 
-        var missed = request.ResumeEpoch == _epoch ? _changesAfter(request.ResumeAfterVersion) : null;
+        var missed = request.ResumeEpoch == Epoch ? _changesAfter(request.ResumeAfterVersion) : null;
         if (missed is null)
         {
             var resync = SnapshotFor(viewer, Notification.Types.Kind.Resync);
-            resync.ResyncReason = request.ResumeEpoch == _epoch ? Notification.Types.ResyncReason.HistoryGone : Notification.Types.ResyncReason.EpochChanged;
+            resync.ResyncReason = request.ResumeEpoch == Epoch ? Notification.Types.ResyncReason.HistoryGone : Notification.Types.ResyncReason.EpochChanged;
             LogViewerNotResumed(_model, viewer.Name, request.ResumeEpoch, request.ResumeAfterVersion, resync.ResyncReason, resync.Version);
             return [new SerializedMessage<Notification>(resync)];
         }
@@ -313,7 +339,7 @@ internal sealed partial class ViewerHub
         {
             new(new Notification
             {
-                Kind = Notification.Types.Kind.Resumed, Version = request.ResumeAfterVersion, Epoch = _epoch, ViewerName = viewer.Name,
+                Kind = Notification.Types.Kind.Resumed, Version = request.ResumeAfterVersion, Epoch = Epoch, ViewerName = viewer.Name,
                 Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
             }),
         };
@@ -373,6 +399,9 @@ internal sealed partial class ViewerHub
 
     [LoggerMessage(Level = LogLevel.Information, Message = "viewer {Viewer} of {Model} asked to resume after {Epoch}/{Version} and is resynchronised at version {Now} instead: {Reason}")]
     private partial void LogViewerNotResumed(string model, string viewer, string epoch, long version, Notification.Types.ResyncReason reason, long now);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} viewers of {Model} are resynchronised ({Reason}): the model's state was replaced")]
+    private partial void LogAllResynced(string model, int count, Notification.Types.ResyncReason reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "viewer {Viewer} of {Model} fell behind its queue and is resynchronised at version {Version}")]
     private partial void LogViewerResynced(string model, string viewer, long version);

@@ -9,7 +9,8 @@ namespace RemoteModel.Models.Server;
 
 /// <summary>
 /// The gRPC model service over a <see cref="ModelRegistry"/>: finds the model each call names,
-/// asks the authorizer who the caller is and whether it may, and hands the call to the model's host.
+/// asks the authorizer who the caller is and whether it may, and hands the call to the model (hosted
+/// here or relayed from elsewhere: the service does not tell them apart).
 /// A host's refusal (<see cref="ModelException"/>) is answered here, and only here, with the gRPC
 /// status of the same name.
 /// </summary>
@@ -32,7 +33,7 @@ public sealed partial class ModelService : Model.ModelBase
     {
         await _authorizer.AuthorizeAsync(context, ModelAction.Read, string.Empty);
         var response = new ListModelsResponse();
-        response.Models.AddRange(_registry.Hosts.Select(h => h.Summarize()));
+        response.Models.AddRange(_registry.Served.Select(h => h.Summarize()));
         return response;
     }
 
@@ -44,21 +45,21 @@ public sealed partial class ModelService : Model.ModelBase
     public override async Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Read, context);
-        return Answer((host, request), static c => c.host.Query(c.request.Properties));
+        return await Answer((host, request), static c => ValueTask.FromResult(c.host.Query(c.request.Properties)));
     }
 
     /// <inheritdoc />
     public override async Task<ModifyResponse> Modify(ModifyRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Modify, context);
-        return Answer((host, request, caller), static c => c.host.Modify(c.request, c.caller));
+        return await Answer((host, request, caller, context.CancellationToken), static c => c.host.ModifyAsync(c.request, c.caller, c.CancellationToken));
     }
 
     /// <inheritdoc />
     public override async Task<InvokeResponse> Invoke(InvokeRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Invoke, context);
-        return Answer((host, request, caller), static c => c.host.Invoke(c.request, c.caller));
+        return await Answer((host, request, caller, context.CancellationToken), static c => c.host.InvokeAsync(c.request, c.caller, c.CancellationToken));
     }
 
     /// <inheritdoc />
@@ -89,7 +90,7 @@ public sealed partial class ModelService : Model.ModelBase
     {
         var (host, _) = await HostAsync(request.Model, ModelAction.Read, context);
         var response = new HistoryResponse();
-        response.Records.AddRange(Answer((host, request.Limit), static c => c.host.History(c.Limit)));
+        response.Records.AddRange(await Answer((host, request.Limit, context.CancellationToken), static c => c.host.HistoryAsync(c.Limit, c.CancellationToken)));
         return response;
     }
 
@@ -97,78 +98,44 @@ public sealed partial class ModelService : Model.ModelBase
     public override async Task<SetStreamRateResponse> SetStreamRate(SetStreamRateRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.SetStreamRate, context);
-        return new SetStreamRateResponse { Stream = Answer((host, request, caller), static c => c.host.SetStreamRate(c.request.Stream, c.request.RateHz, c.caller)) };
-    }
-
-    /// <summary>Runs a host call; its refusal is answered with the gRPC status of the same name. Static calls and a state tuple, so nothing is allocated for it.</summary>
-    private static TResult Answer<TState, TResult>(TState state, Func<TState, TResult> call)
-    {
-        try
+        return new SetStreamRateResponse
         {
-            return call(state);
-        }
-        catch (ModelException ex)
-        {
-            throw ModelErrorStatus.ToRpcException(ex);
-        }
+            Stream = await Answer((host, request, caller, context.CancellationToken),
+                static c => c.host.SetStreamRateAsync(c.request.Stream, c.request.RateHz, c.caller, c.CancellationToken)),
+        };
     }
 
     /// <inheritdoc />
     public override async Task<LockResponse> Lock(LockRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Lock, context);
-        try
-        {
-            return new LockResponse { Lock = host.Lock(caller, request.Validity?.ToTimeSpan()) };
-        }
-        catch (ModelException ex)
-        {
-            throw ModelErrorStatus.ToRpcException(ex);
-        }
+        return await Answer((host, request, caller, context.CancellationToken), static c => c.host.LockAsync(c.request, c.caller, c.CancellationToken));
     }
 
     /// <inheritdoc />
     public override async Task HoldLock(HoldLockRequest request, IServerStreamWriter<LockEvent> stream, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, ModelAction.Lock, context);
-        LockHold hold;
-        try
-        {
-            hold = host.HoldLock(caller);
-        }
-        catch (ModelException ex)
-        {
-            throw ModelErrorStatus.ToRpcException(ex);
-        }
-
-        try
-        {
-            await stream.WriteAsync(new LockEvent { Lock = hold.Lock }, context.CancellationToken);
-            await hold.Ended.WaitAsync(context.CancellationToken);
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            // The holder went away (or the server stops): released below.
-            return;
-        }
-        finally
-        {
-            host.EndHold(hold);
-        }
-
-        if (hold.BrokenBy is { } breaker)
-        {
-            throw new RpcException(new Status(StatusCode.Aborted, $"the lock of model '{request.Model}' was broken by {breaker}"));
-        }
+        await Answer((host, caller, stream, context.CancellationToken), static c => c.host.HoldLockAsync(c.caller, c.stream.WriteAsync, c.CancellationToken));
     }
 
     /// <inheritdoc />
     public override async Task<UnlockResponse> Unlock(UnlockRequest request, ServerCallContext context)
     {
         var (host, caller) = await HostAsync(request.Model, request.Force ? ModelAction.BreakLock : ModelAction.Lock, context);
+        return await Answer((host, request, caller, context.CancellationToken), static c => c.host.UnlockAsync(c.request, c.caller, c.CancellationToken));
+    }
+
+    /// <summary>
+    /// Runs a call on the model; its refusal is answered with the gRPC status of the same name. Static
+    /// calls and a state tuple, and a hosted model answers at once (a completed ValueTask), so nothing is
+    /// allocated for it beyond the answer.
+    /// </summary>
+    private static async ValueTask<TResult> Answer<TState, TResult>(TState state, Func<TState, ValueTask<TResult>> call)
+    {
         try
         {
-            return new UnlockResponse { Released = host.Unlock(caller, request.Force) };
+            return await call(state).ConfigureAwait(false);
         }
         catch (ModelException ex)
         {
@@ -176,11 +143,11 @@ public sealed partial class ModelService : Model.ModelBase
         }
     }
 
-    private async Task<(ModelHost Host, string Caller)> HostAsync(string model, ModelAction action, ServerCallContext context)
+    private async Task<(IServedModel Host, string Caller)> HostAsync(string model, ModelAction action, ServerCallContext context)
     {
         // Authorized first, so a caller who may not see a model does not learn which ones exist.
         var caller = await _authorizer.AuthorizeAsync(context, action, model);
-        var host = _registry.Find(model);
+        var host = _registry.FindServed(model);
         if (host is null)
         {
             var hosted = _registry.Names;
