@@ -25,6 +25,15 @@ public static class NotificationStates
     /// <summary>The state a value without an entry has in a notification of <paramref name="time"/>.</summary>
     internal static ValueState Implied(Timestamp? time) => new() { Quality = Quality.Valid, SourceTime = time };
 
+    /// <summary>Gives <paramref name="notification"/> (its time set) the state of <paramref name="name"/>, unless it is what its absence says: the server's one way to fill <c>states</c>.</summary>
+    internal static void AddState(this Notification notification, string name, ValueState state)
+    {
+        if (!state.IsImpliedAt(notification.Time))
+        {
+            notification.States[name] = state;
+        }
+    }
+
     /// <summary>True when <paramref name="state"/> is what its absence says in a notification of <paramref name="time"/>, so the server leaves it out.</summary>
     internal static bool IsImpliedAt(this ValueState state, Timestamp? time) =>
         state.Quality == Quality.Valid && state.Reason.Length == 0 && time is not null && time.Equals(state.SourceTime);

@@ -507,7 +507,7 @@ public sealed partial class ModelHost : IServedModel
             var value = Read(_schema.Properties[name]);
             change.Values[name] = value;
             // Once per change for every viewer: a VALID value that changed now goes without a state.
-            AddState(change, name, _states.Take(name, value, now, reported?.GetValueOrDefault(name), out var qualityChange));
+            change.AddState(name, _states.Take(name, value, now, reported?.GetValueOrDefault(name), out var qualityChange));
             if (qualityChange is not null)
             {
                 (qualityChanges ??= []).Add(qualityChange);
@@ -537,7 +537,7 @@ public sealed partial class ModelHost : IServedModel
         {
             var value = Read(property);
             snapshot.Values[property.Name] = value;
-            AddState(snapshot, property.Name, _states.Peek(property.Name, value));
+            snapshot.AddState(property.Name, _states.Peek(property.Name, value));
         }
 
         return snapshot;
@@ -559,19 +559,10 @@ public sealed partial class ModelHost : IServedModel
         {
             var value = Read(property);
             sample.Values[property.Name] = value;
-            AddState(sample, property.Name, _states.Peek(property.Name, value));
+            sample.AddState(property.Name, _states.Peek(property.Name, value));
         }
 
         _viewers.PublishSample(stream.Name, sample);
-    }
-
-    /// <summary>Gives <paramref name="notification"/> the state of <paramref name="name"/> unless it is what its absence says (NotificationStates).</summary>
-    private static void AddState(Notification notification, string name, ValueState state)
-    {
-        if (!state.IsImpliedAt(notification.Time))
-        {
-            notification.States[name] = state;
-        }
     }
 
     private Value Read(PropertyBinding property)
