@@ -1,4 +1,11 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RemoteModel.Grpc.Authentication;
@@ -28,6 +35,12 @@ internal static class BenchServer
     /// </summary>
     public const string SignedEchoMode = "serve-echo-signed";
 
+    /// <summary>
+    /// <see cref="EchoService"/> on grpc-dotnet as its own templates serve it (<c>AddGrpc</c>, <c>MapGrpcService</c>, Kestrel's
+    /// defaults, HTTP/2 only), with nothing of the project's: what the stock stack costs on this machine, under every row of ours.
+    /// </summary>
+    public const string StockEchoMode = "serve-echo-stock";
+
     /// <summary><see cref="BenchModel"/> served as <see cref="ModelWorkloads.ModelName"/> by the model service, authentication off.</summary>
     public const string ModelMode = "serve-model";
 
@@ -51,6 +64,9 @@ internal static class BenchServer
             case SignedEchoMode:
                 var verifier = new HmacCallVerifier(KeyringSource.Fixed(KeyringFile.Read(KeyringFile.Locate())));
                 await ServeAsync(settings: [], services => AddEcho(services, verifier), app => app.MapAuthenticatedGrpcService<EchoService>());
+                return true;
+            case StockEchoMode:
+                await ServeStockEchoAsync();
                 return true;
             case ModelMode:
                 // As the transport's bench server had it: no verifier and no scope checks (Auth:Enabled=false), room for the memory workload's viewers.
@@ -82,6 +98,22 @@ internal static class BenchServer
         }
 
         services.AddAuthenticatedGrpcService<EchoService>();
+    }
+
+    private static async Task ServeStockEchoAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(new EchoService());
+        await using var app = builder.Build();
+        app.MapGrpcService<EchoService>();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        Console.WriteLine($"LISTENING {new Uri(address).Port}");
+        await Console.In.ReadToEndAsync();
+        await app.StopAsync();
     }
 
     /// <summary>Starts the app, says <c>LISTENING PORT</c> on stdout, and serves until stdin is closed.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Grpc.Net.Client;
 using RemoteModel.Bench;
 using RemoteModel.Grpc.Client;
 using RemoteModel.Security.Keys;
@@ -13,7 +14,7 @@ using NamingClient = RemoteModel.Naming.V1.Naming.NamingClient;
 //   Runs every workload for every system and writes a markdown table. --workloads runs only those
 //   groups of this project's workloads (and no peers unless "peers" is listed too); while iterating,
 //   write to another --out so bench/RESULTS.md keeps a whole run.
-// bench serve-echo | serve-echo-signed | serve-model | serve-relay
+// bench serve-echo | serve-echo-signed | serve-echo-stock | serve-model | serve-relay
 //   The servers the C# workloads call, each run as a separate process like the python peers (BenchServer).
 if (args.Length > 0 && await BenchServer.TryServeAsync(args[0]))
 {
@@ -62,6 +63,17 @@ if (Runs("transport"))
         results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(echo, duration)));
         results.Add(Report(await TransportWorkloads.StreamAsync(echo, duration)));
 
+        // The floor: the same calls on grpc-dotnet alone, its server and its channel as a template sets them up.
+        var (stockServer, stockAddress) = await BenchProcess.StartAsync(BenchServer.StockEchoMode);
+        await using (stockServer)
+        {
+            using var stockChannel = GrpcChannel.ForAddress(stockAddress);
+            var stockEcho = new Echo.EchoClient(stockChannel);
+            results.Add(Report(await TransportWorkloads.UnaryLatencyAsync(stockEcho, duration, TransportWorkloads.StockSystem)));
+            results.Add(Report(await TransportWorkloads.UnaryThroughputAsync(stockEcho, duration, TransportWorkloads.StockSystem)));
+            results.Add(Report(await TransportWorkloads.StreamAsync(stockEcho, duration, TransportWorkloads.StockSystem)));
+        }
+
         // The cost of HMAC: the same sequential calls, signed, to a server that checks and seals them;
         // then both kinds in turn in one window, the unsigned server still up.
         var keyDirectory = Directory.CreateTempSubdirectory("rm-bench-keys-").FullName;
@@ -92,6 +104,10 @@ if (Runs("transport"))
         + "serves every service: AddAuthenticatedGrpcService/MapAuthenticatedGrpcService on Kestrel and grpc-dotnet, built as the executables "
         + "build their servers (GrpcServerApplication), with no verifier (calls unchecked, answers unsealed). The client is the generated "
         + "Echo client on one SignedChannel without a signer (a stock GrpcChannel over SocketsHttpHandler), 16-byte payloads.");
+    notes.Add("grpc-dotnet alone: `bench serve-echo-stock` serves the same EchoService with nothing of the project's: "
+        + "WebApplication.CreateSlimBuilder, AddGrpc, MapGrpcService, Kestrel's defaults on HTTP/2, no logging; the client is "
+        + "GrpcChannel.ForAddress with the generated client. What the stock stack itself costs on this machine in the same run: "
+        + "no row of the project's built on it can be faster.");
     notes.Add("Unary latency, HMAC-signed and sealed: the same sequential echo calls as the unsigned row, to a `bench serve-echo-signed` "
         + "that verifies each call (HMAC-SHA256 over the request, nonce, timestamp; replay and skew checks) with a throwaway keyring's "
         + "default key and seals the answer and its status; the client signs each call and checks the seals (docs/security.md).");

@@ -13,6 +13,9 @@ internal static class TransportWorkloads
 {
     public const string System = "RemoteModel (C#)";
 
+    /// <summary>The floor under the project's rows: grpc-dotnet as its templates set it up, with nothing of the project's (<c>bench serve-echo-stock</c>).</summary>
+    public const string StockSystem = "grpc-dotnet alone (AddGrpc, GrpcChannel)";
+
     /// <summary>How many callers the throughput workload runs at once (the python peers' default too; named in <see cref="UnaryThroughput"/>).</summary>
     public const int Callers = 32;
 
@@ -44,13 +47,13 @@ internal static class TransportWorkloads
             (PairedSignedUnaryLatency, () => UnaryAsync(signedClient)),
             duration);
 
-    public static Task<Measurement> UnaryLatencyAsync(Echo.EchoClient client, TimeSpan duration) =>
-        LatencyLoop.SequentialAsync(UnaryLatency, System, () => UnaryAsync(client), duration);
+    public static Task<Measurement> UnaryLatencyAsync(Echo.EchoClient client, TimeSpan duration, string system = System) =>
+        LatencyLoop.SequentialAsync(UnaryLatency, system, () => UnaryAsync(client), duration);
 
-    public static Task<Measurement> UnaryThroughputAsync(Echo.EchoClient client, TimeSpan duration) =>
-        LatencyLoop.ConcurrentAsync(UnaryThroughput, System, () => UnaryAsync(client), Callers, duration);
+    public static Task<Measurement> UnaryThroughputAsync(Echo.EchoClient client, TimeSpan duration, string system = System) =>
+        LatencyLoop.ConcurrentAsync(UnaryThroughput, system, () => UnaryAsync(client), Callers, duration);
 
-    public static async Task<Measurement> StreamAsync(Echo.EchoClient client, TimeSpan duration)
+    public static async Task<Measurement> StreamAsync(Echo.EchoClient client, TimeSpan duration, string system = System)
     {
         // Disposed at the end: the call is cancelled, and the server stops writing.
         using var call = client.Stream(new StreamRequest { Count = int.MaxValue, PayloadSize = 16 });
@@ -66,7 +69,7 @@ internal static class TransportWorkloads
         }
 
         var elapsed = total.Elapsed;
-        return new Measurement(Stream, System, null, null, count / elapsed.TotalSeconds, count);
+        return new Measurement(Stream, system, null, null, count / elapsed.TotalSeconds, count);
     }
 
     private static async Task UnaryAsync(Echo.EchoClient client) => await client.UnaryAsync(SmallRequest);

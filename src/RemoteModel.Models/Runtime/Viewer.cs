@@ -25,7 +25,8 @@ internal sealed class Viewer(
 
     private readonly object _lock = new();
     private readonly Queue<SerializedMessage<Notification>> _queue = new();
-    private readonly Dictionary<string, SerializedMessage<Notification>> _samples = new(StringComparer.Ordinal);
+    // Most viewers never ask for a periodic stream: made on the first sample, as are idle viewers by the thousand.
+    private Dictionary<string, SerializedMessage<Notification>>? _samples;
     private readonly List<SerializedMessage<Notification>> _batch = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Notification? _merged;
@@ -108,7 +109,7 @@ internal sealed class Viewer(
     {
         lock (_lock)
         {
-            _samples[stream] = sample;
+            (_samples ??= new(StringComparer.Ordinal))[stream] = sample;
             return BecomeReady();
         }
     }
@@ -135,8 +136,11 @@ internal sealed class Viewer(
                 _batch.Add(change);
             }
 
-            _batch.AddRange(_samples.Values);
-            _samples.Clear();
+            if (_samples is { Count: > 0 })
+            {
+                _batch.AddRange(_samples.Values);
+                _samples.Clear();
+            }
         }
 
         if (merged is not null)
@@ -223,7 +227,7 @@ internal sealed class Viewer(
 
     private bool BecomeReady()
     {
-        if (_state != DeliveryState.Idle || (_queue.Count == 0 && _merged is null && _samples.Count == 0 && !_resyncPending))
+        if (_state != DeliveryState.Idle || (_queue.Count == 0 && _merged is null && (_samples is null || _samples.Count == 0) && !_resyncPending))
         {
             return false;
         }

@@ -27,6 +27,8 @@ internal sealed partial class ViewerHub
     /// <summary>Where a viewer keeps its pending LOCK notification beside its pending samples: no stream can have this name.</summary>
     private const string LockSlot = "#lock";
 
+    private static readonly IReadOnlySet<string> NoStreams = new HashSet<string>();
+
     private readonly string _model;
     private readonly ModelHostOptions _options;
     private readonly object _gate;
@@ -94,7 +96,7 @@ internal sealed partial class ViewerHub
 
         var name = request.ViewerName.Length > 0 ? request.ViewerName : $"viewer-{Random.Shared.Next():x8}";
         return new ViewerRequest(name, request.Mode, request.MaxRateHz, properties is null ? null : CanonicalFilter(properties),
-            request.Streams.ToHashSet(StringComparer.Ordinal), deadbands, request.ResumeEpoch, request.ResumeAfterVersion);
+            request.Streams.Count == 0 ? NoStreams : request.Streams.ToHashSet(StringComparer.Ordinal), deadbands, request.ResumeEpoch, request.ResumeAfterVersion);
     }
 
     /// <summary>
@@ -217,8 +219,10 @@ internal sealed partial class ViewerHub
             {
                 try
                 {
+                    // Only the count outlives the write: an idle viewer's snapshot is not kept for the life of its call.
+                    var startCount = start.Count;
                     await write(start, linked.Token).ConfigureAwait(false);
-                    _pump.Finish(viewer, start.Count);
+                    _pump.Finish(viewer, startCount);
                 }
                 catch (Exception ex)
                 {
