@@ -10,8 +10,9 @@
  *   node examples/node/ticker_client.js --rate 5
  *
  * The key (`id:base64secret`) comes from the environment, never the command line. Reads need no
- * key; without one the Modify is skipped. Prints what it sees, one line each, and exits 0 once its
- * own change came back through the subscription, or 1 when something failed.
+ * key; without one the Modify is skipped. Prints what it sees, one line each (a value that is not
+ * VALID is marked with its quality and why: `Temperature=121.5 [ALARM: above high alarm limit 120]`),
+ * and exits 0 once its own change came back through the subscription, or 1 when something failed.
  */
 
 const os = require('os');
@@ -59,8 +60,24 @@ function show(value) {
   return value.kind === 'int_value' ? value.int_value : JSON.stringify(value[value.kind]);
 }
 
+/**
+ * The ValueState of a notification's value: its entry in states, or else (the protocol's rule for an
+ * absent entry) VALID, with no reason, changed at its source at the notification's own time.
+ */
+function stateOf(n, name) {
+  return n.states[name] || { quality: 'QUALITY_VALID', reason: '', source_time: n.time };
+}
+
+/** " [ALARM: above high alarm limit 120]" after a value that is not VALID. */
+function qualityMark(n, name) {
+  const { quality, reason } = stateOf(n, name);
+  if (quality === 'QUALITY_VALID' || quality === 'QUALITY_UNSPECIFIED') return '';
+  const shown = quality.slice('QUALITY_'.length);
+  return reason ? ` [${shown}: ${reason}]` : ` [${shown}]`;
+}
+
 function describeNotification(n) {
-  const values = Object.keys(n.values).sort().map((name) => `${name}=${show(n.values[name])}`).join(' ');
+  const values = Object.keys(n.values).sort().map((name) => `${name}=${show(n.values[name])}${qualityMark(n, name)}`).join(' ');
   const by = n.changed_by ? ` by ${n.changed_by} (${n.cause})` : '';
   return `${n.kind} v${n.version} ${values}${by}`;
 }

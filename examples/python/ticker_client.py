@@ -44,11 +44,17 @@ def show(value):
     return repr(getattr(value, kind)) if kind else "null"
 
 
+def state_of(notification, name):
+    """The ValueState of a notification's value: its entry in `states`, or else (the protocol's rule for
+    an absent entry) VALID, with no reason, changed at its source at the notification's own time."""
+    if name in notification.states:
+        return notification.states[name]
+    return model_pb2.ValueState(quality=model_pb2.QUALITY_VALID, source_time=notification.time)
+
+
 def quality_mark(notification, name):
     """ "[ALARM: above high alarm limit 120]" after a value that is not VALID (nothing from a server that does not say)."""
-    if name not in notification.states:
-        return ""
-    state = notification.states[name]
+    state = state_of(notification, name)
     if state.quality in (model_pb2.QUALITY_UNSPECIFIED, model_pb2.QUALITY_VALID):
         return ""
     quality = model_pb2.Quality.Name(state.quality)[len("QUALITY_"):]

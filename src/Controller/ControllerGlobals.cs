@@ -41,7 +41,7 @@ public sealed class ControllerGlobals : IDisposable
     /// A model, as a <c>dynamic</c> proxy: by name (<c>Connect("ticker")</c>,
     /// <c>Connect("name:ticker@nshost:9090")</c>) or directly (<c>Connect("http://host:port", "ticker")</c>).
     /// Then <c>t.Query()</c>, <c>t.Rate = 5.0</c>, <c>t.Price</c>, <c>t.Modify(new { Rate = 5.0 })</c>,
-    /// <c>t.Invoke("Reset")</c> or <c>t.Reset()</c>, <c>t.Describe()</c>, <c>t.Viewers()</c>, <c>t.History()</c>,
+    /// <c>t.Invoke("Reset")</c> or <c>t.Reset()</c>, <c>t.Describe()</c>, <c>t.Viewers()</c>, <c>t.History()</c>, <c>t.Models()</c> (its server's models and their locks),
     /// <c>using (t.Lock()) { ... }</c> (the model's exclusive lock while the block runs), <c>t.Unlock(force: true)</c> (admin).
     /// </summary>
     public dynamic Connect(string target, string? model = null) => Track(ModelProxy.Connect(target, model, _options));

@@ -29,6 +29,7 @@ internal sealed class Repl(ScriptEngine engine, ReplHistory? history, Interrupts
           t.Modify(new { Rate = 5.0, Symbol = "X" })   several properties at once, atomically
           t.Invoke("Reset")  /  t.Reset()      an operation, with arguments if it takes any
           t.Describe()  t.Viewers()  t.History()       schema, viewers, recent changes
+          t.Models()                           the models on t's server, with who holds each lock
           Names.List()  Names.List("lab1/")  Names.Lookup("ticker")   the name server
           await t.QueryAsync()                 every call has an async twin
           #r "path.dll"  #load "file.csx"      use an assembly, run a script

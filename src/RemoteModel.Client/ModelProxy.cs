@@ -130,6 +130,13 @@ public sealed class ModelProxy : DynamicObject, IDisposable
     public Task<IReadOnlyList<ViewerInfo>> ViewersAsync(CancellationToken cancellationToken = default) =>
         CallAsync("ListViewers", (client, options) => client.ListViewersAsync(ModelName, options), cancellationToken);
 
+    /// <summary>The models the model's server hosts, this one among them: each one's type, version, lifecycle state and who holds its lock.</summary>
+    public IReadOnlyList<ModelSummary> Models() => Wait(ModelsAsync());
+
+    /// <inheritdoc cref="Models"/>
+    public Task<IReadOnlyList<ModelSummary>> ModelsAsync(CancellationToken cancellationToken = default) =>
+        CallAsync("ListModels", (client, options) => client.ListModelsAsync(options), cancellationToken);
+
     /// <summary>The newest changes and invocations, newest last: who, what, when, and how it ended. <paramref name="limit"/> 0: the server's default.</summary>
     public IReadOnlyList<AuditRecord> History(int limit = 0) => Wait(HistoryAsync(limit));
 

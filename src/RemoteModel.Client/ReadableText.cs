@@ -13,7 +13,7 @@ namespace RemoteModel.Client;
 /// <summary>
 /// Results as people read them, the way the controller prints them: values as in the viewer
 /// (<c>101.2</c>, <c>"RMDL"</c>, <c>[1, 2]</c>), a model's state as <c>{ Price = 101.2 } @v42</c>,
-/// schemas, viewers, history and registrations as tables.
+/// schemas, viewers, models, history and registrations as tables.
 /// </summary>
 public static class ReadableText
 {
@@ -26,6 +26,7 @@ public static class ReadableText
         Value wire => wire.ToDisplayString(),
         ModelDescription description => DescriptionText.Render(description),
         IEnumerable<ViewerInfo> viewers => Viewers(viewers.ToList()),
+        IEnumerable<ModelSummary> models => Models(models.ToList()),
         IEnumerable<AuditRecord> history => History(history.ToList()),
         IEnumerable<Registration> registrations => Registrations(registrations.ToList()),
         ListResponse list => Registrations(list.Registrations),
@@ -91,6 +92,14 @@ public static class ReadableText
             {
                 v.Name, v.Peer, Time(v.ConnectedAt), EnumNames.Of(v.Mode),
                 v.NotificationsSent.ToString(CultureInfo.InvariantCulture), v.Resyncs.ToString(CultureInfo.InvariantCulture),
+            }));
+
+    private static string Models(IReadOnlyList<ModelSummary> models) =>
+        models.Count == 0 ? "(no models)" : TextTable.Render(
+            ["MODEL", "TYPE", "VERSION", "STATE", "LOCK"],
+            models.Select(m => new[]
+            {
+                m.Model, m.TypeName, $"v{m.Version}", m.State == LifecycleState.Unspecified ? "-" : EnumNames.Of(m.State), m.Lock.ToDisplayString(),
             }));
 
     private static string History(IReadOnlyList<AuditRecord> records) =>

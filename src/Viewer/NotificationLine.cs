@@ -30,7 +30,7 @@ internal static class NotificationLine
 
     /// <summary>"[ALARM: above high alarm limit 120]" after a value that is not VALID.</summary>
     private static string QualityMark(Notification notification, string name) =>
-        notification.States.TryGetValue(name, out var state) && ModelTableView.Marker(state.Quality) is { Length: > 0 } marker
+        notification.StateOf(name) is var state && ModelTableView.Marker(state.Quality) is { Length: > 0 } marker
             ? state.Reason.Length > 0 ? $"{marker[..^1]}: {state.Reason}]" : marker
             : string.Empty;
 }

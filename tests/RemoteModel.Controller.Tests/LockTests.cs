@@ -40,6 +40,23 @@ public sealed class LockTests : IAsyncLifetime
         ModelProxy.ConnectAsync(_server.Address, "oven", new ClientOptions { Caller = caller, Signer = new HmacCallSigner(key) });
 
     [Fact]
+    public async Task The_models_listing_shows_who_holds_each_lock()
+    {
+        using var alice = await ConnectAsync("alice", _operator);
+        using var bob = await ConnectAsync("bob", _operator);
+        Assert.Equal(["MODEL", "TYPE", "VERSION", "STATE", "LOCK"], ReadableText.Format(bob.Models()).Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"^oven +\S+ +v0 +\S+ +unlocked$", ReadableText.Format(bob.Models()).Split('\n')[1]);
+
+        await using (alice.Lock())
+        {
+            var row = ReadableText.Format(bob.Models()).Split('\n')[1];
+            Assert.Matches(@"^oven +\S+ +v0 +\S+ +locked by alice \[key ops\] since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", row);
+        }
+
+        Assert.Null(Assert.Single(await bob.ModelsAsync()).Lock);
+    }
+
+    [Fact]
     public async Task A_lock_refuses_another_controllers_modify_and_an_admin_breaks_it()
     {
         using var alice = await ConnectAsync("alice", _operator);

@@ -130,7 +130,7 @@ public sealed class ViewerTableTests
         var snapshot = Connected(version: 3, ("Temperature", new Value { DoubleValue = 121.5 }), ("Pressure", new Value { DoubleValue = 1 }), ("Door", new Value { StringValue = "shut" }));
         snapshot.Notification!.States["Temperature"] = new ValueState { Quality = Quality.Alarm, Reason = "above high alarm limit 120" };
         snapshot.Notification.States["Pressure"] = new ValueState { Quality = Quality.Invalid, Reason = "sensor link lost" };
-        snapshot.Notification.States["Door"] = new ValueState { Quality = Quality.Valid };
+        // Door has no state: VALID, as the server leaves it out.
         state.Apply(snapshot);
 
         var rows = Render(state).Where(l => l.StartsWith('│')).Skip(1).Select(Cells).ToList();
@@ -148,11 +148,10 @@ public sealed class ViewerTableTests
         Assert.Matches("\u001b\\[[0-9;]*m121\\.5 \\[ALARM\\]", coloured.ToString());
         Assert.DoesNotMatch("\u001b\\[[0-9;]*m\"shut\"", coloured.ToString());
 
-        // A change back inside the limits clears the mark.
+        // A change back inside the limits (VALID: no state on the wire) clears the mark.
         state.Apply(new FollowEvent(FollowEventKind.Notification, Endpoint, new Notification
         {
             Kind = Notification.Types.Kind.Change, Version = 4, Values = { ["Temperature"] = new Value { DoubleValue = 80 } },
-            States = { ["Temperature"] = new ValueState { Quality = Quality.Valid } },
         }));
         Assert.Contains(Render(state).Where(l => l.StartsWith('│')).Select(Cells), r => r is ["Temperature", "80", ..]);
     }
@@ -164,11 +163,7 @@ public sealed class ViewerTableTests
         {
             Kind = Notification.Types.Kind.Change, Version = 9, ChangedBy = "model", Cause = "model",
             Values = { ["Pressure"] = new Value { DoubleValue = 1 }, ["Temperature"] = new Value { DoubleValue = 121.5 } },
-            States =
-            {
-                ["Pressure"] = new ValueState { Quality = Quality.Valid },
-                ["Temperature"] = new ValueState { Quality = Quality.Alarm, Reason = "above high alarm limit 120" },
-            },
+            States = { ["Temperature"] = new ValueState { Quality = Quality.Alarm, Reason = "above high alarm limit 120" } },
         };
         Assert.EndsWith("v9  CHANGE  Pressure=1 Temperature=121.5 [ALARM: above high alarm limit 120]  by model (model)", NotificationLine.Format(change), StringComparison.Ordinal);
 

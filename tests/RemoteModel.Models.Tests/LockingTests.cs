@@ -1,3 +1,4 @@
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using RemoteModel.Models.Client;
@@ -72,6 +73,30 @@ public sealed class LockingTests : IAsyncLifetime
             history.Select(r => $"{r.Caller} {r.Action} {r.StatusCode}"));
         Assert.Equal("as a lease of 30 s", history[0].StatusMessage);
         Assert.Equal("its lease lapsed at 2026-12-07 05:30:30 UTC without renewal; it was held by alice since 2026-12-07 05:30:00 UTC", history[6].StatusMessage);
+    }
+
+    [Fact]
+    public async Task ListModels_says_who_holds_each_model_and_since_when_held_by_a_stream_or_a_lease()
+    {
+        Assert.All(await _client.ListModelsAsync(_bob), m => Assert.Null(m.Lock));
+
+        await using (var held = await _client.HoldLockAsync("lab/oven", _alice))
+        {
+            _clock.Advance(TimeSpan.FromSeconds(3));
+            await _client.LockAsync("lab/stage", TimeSpan.FromSeconds(30), _bob);
+
+            var models = (await _client.ListModelsAsync(_bob)).ToDictionary(m => m.Model);
+            Assert.Equal(new LockInfo { Holder = "alice", Since = Timestamp.FromDateTimeOffset(Start) }, models["lab/oven"].Lock);
+            Assert.Equal(
+                new LockInfo { Holder = "bob", Since = Timestamp.FromDateTimeOffset(Start.AddSeconds(3)), Expires = Timestamp.FromDateTimeOffset(Start.AddSeconds(33)) },
+                models["lab/stage"].Lock);
+            Assert.Equal("locked by alice since 2026-12-07 05:30:00 UTC", models["lab/oven"].Lock.ToDisplayString());
+        }
+
+        // Released when its holder lets go; the lease lapses unrenewed.
+        Assert.Null((await _client.ListModelsAsync(_bob)).Single(m => m.Model == "lab/oven").Lock);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.All(await _client.ListModelsAsync(_bob), m => Assert.Null(m.Lock));
     }
 
     [Fact]
@@ -150,13 +175,13 @@ public sealed class LockingTests : IAsyncLifetime
         await viewer.NextAsync();
 
         var holding = await _client.HoldLockAsync("lab/stage", _alice);
-        Assert.Equal("lock", (await NextLockAsync(viewer)).Cause);
+        Assert.Equal("lock", (await viewer.NextLockAsync()).Cause);
         await holding.DisposeAsync();
 
         // Disposing answered only once the server had released it: no wait needed.
         await _client.ModifyAsync("lab/stage", new Dictionary<string, object?> { ["Speed"] = 6 }, options: _bob);
         // A LOCK goes out beside the changes (as a sample does), so it may come before or after the Modify's CHANGE.
-        var released = await NextLockAsync(viewer);
+        var released = await viewer.NextLockAsync();
         Assert.Equal((Notification.Types.Kind.Lock, "alice", "unlock"), (released.Kind, released.ChangedBy, released.Cause));
         Assert.Null(released.Lock);
         Assert.Equal($"lab/stage {holding.Lock.ToDisplayString()} (released)", holding.ToString());
@@ -165,22 +190,10 @@ public sealed class LockingTests : IAsyncLifetime
         using var cut = new CancellationTokenSource();
         using var call = _client.HoldLock(new HoldLockRequest { Model = "lab/stage" }, _alice.WithCancellationToken(cut.Token));
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.Equal("lock", (await NextLockAsync(viewer)).Cause);
+        Assert.Equal("lock", (await viewer.NextLockAsync()).Cause);
         await cut.CancelAsync();
-        var ended = await NextLockAsync(viewer);
+        var ended = await viewer.NextLockAsync();
         Assert.Equal(("unlock", "alice"), (ended.Cause, ended.ChangedBy));
         Assert.Equal("its HoldLock stream ended", (await _client.HistoryAsync("lab/stage")).Last().StatusMessage);
-    }
-
-    private static async Task<Notification> NextLockAsync(Subscription viewer)
-    {
-        while (true)
-        {
-            var next = await viewer.NextAsync();
-            if (next.Kind == Notification.Types.Kind.Lock)
-            {
-                return next;
-            }
-        }
     }
 }

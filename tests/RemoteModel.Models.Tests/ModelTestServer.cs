@@ -110,6 +110,19 @@ public sealed class Subscription : IAsyncDisposable
         return read;
     }
 
+    /// <summary>Reads until the next LOCK notification (the lock taken, released or broken) and returns it.</summary>
+    public async Task<Notification> NextLockAsync()
+    {
+        while (true)
+        {
+            var next = await NextAsync();
+            if (next.Kind == Notification.Types.Kind.Lock)
+            {
+                return next;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _call.Dispose();

@@ -26,7 +26,7 @@ public sealed class QualityEndToEndTests
         foreach (var viewer in new[] { everything, temperatureOnly, another })
         {
             var snapshot = await viewer.NextAsync();
-            Assert.Equal(Quality.Valid, snapshot.States["Temperature"].Quality);
+            Assert.Equal(Quality.Valid, snapshot.StateOf("Temperature").Quality);
         }
 
         (double Value, Quality Quality, string Reason)[] steps =
@@ -52,8 +52,10 @@ public sealed class QualityEndToEndTests
         {
             var changes = await viewer.ReadUntilVersionAsync(versions[^1]);
             Assert.Equal(versions, changes.Select(c => c.Version));
-            Assert.Equal(steps.Select(s => (s.Value, s.Quality, s.Reason)), changes.Select(c => (c.Values["Temperature"].DoubleValue, c.States["Temperature"].Quality, c.States["Temperature"].Reason)));
-            Assert.All(changes, c => Assert.Equal(c.Time, c.States["Temperature"].SourceTime));
+            Assert.Equal(steps.Select(s => (s.Value, s.Quality, s.Reason)), changes.Select(c => (c.Values["Temperature"].DoubleValue, c.StateOf("Temperature").Quality, c.StateOf("Temperature").Reason)));
+            Assert.All(changes, c => Assert.Equal(c.Time, c.StateOf("Temperature").SourceTime));
+            // A VALID value changed now goes without a state entry; any other quality carries its own.
+            Assert.Equal(steps.Select(s => s.Quality != Quality.Valid), changes.Select(c => c.States.ContainsKey("Temperature")));
         }
 
         var description = await client.DescribeAsync("oven");
@@ -81,31 +83,31 @@ public sealed class QualityEndToEndTests
         var client = server.Client(out var asAlice);
         await using var viewer = new Subscription(client, new SubscribeRequest { Model = "oven" });
         var snapshot = await viewer.NextAsync();
-        Assert.Equal(Timestamp.FromDateTimeOffset(Start), snapshot.States["Temperature"].SourceTime);
+        Assert.Equal(Timestamp.FromDateTimeOffset(Start), snapshot.StateOf("Temperature").SourceTime);
 
         var readAt = Start.AddSeconds(-3);
         clock.Advance(TimeSpan.FromSeconds(10));
         oven.Read(65, readAt);
         var read = await viewer.NextAsync();
-        Assert.Equal((65.0, Quality.Valid), (read.Values["Temperature"].DoubleValue, read.States["Temperature"].Quality));
-        Assert.Equal(Timestamp.FromDateTimeOffset(readAt), read.States["Temperature"].SourceTime);
+        Assert.Equal((65.0, Quality.Valid), (read.Values["Temperature"].DoubleValue, read.StateOf("Temperature").Quality));
+        Assert.Equal(Timestamp.FromDateTimeOffset(readAt), read.StateOf("Temperature").SourceTime);
         Assert.Equal(Timestamp.FromDateTimeOffset(Start.AddSeconds(10)), read.Time);
 
         var lostAt = Start.AddSeconds(9);
         oven.LoseSensor(lostAt);
         var lost = await viewer.NextAsync();
         Assert.Equal((Kind.Change, read.Version + 1, 65.0), (lost.Kind, lost.Version, lost.Values["Temperature"].DoubleValue));
-        Assert.Equal(new ValueState { Quality = Quality.Invalid, Reason = "sensor link lost", SourceTime = Timestamp.FromDateTimeOffset(lostAt) }, lost.States["Temperature"]);
+        Assert.Equal(new ValueState { Quality = Quality.Invalid, Reason = "sensor link lost", SourceTime = Timestamp.FromDateTimeOffset(lostAt) }, lost.StateOf("Temperature"));
 
         // Whatever its number, and whoever writes it, it stays INVALID until the model says otherwise.
         var written = await client.ModifyAsync("oven", new Dictionary<string, object?> { ["Temperature"] = 130.0 }, options: asAlice);
         Assert.Equal(Quality.Invalid, written.States["Temperature"].Quality);
         Assert.Equal(Quality.Invalid, (await client.QueryAsync("oven", ["Temperature"])).States["Temperature"].Quality);
-        Assert.Equal(Quality.Invalid, (await viewer.NextAsync()).States["Temperature"].Quality);
+        Assert.Equal(Quality.Invalid, (await viewer.NextAsync()).StateOf("Temperature").Quality);
 
         oven.RestoreSensor();
         var restored = await viewer.NextAsync();
-        Assert.Equal((Quality.Alarm, "above high alarm limit 120"), (restored.States["Temperature"].Quality, restored.States["Temperature"].Reason));
+        Assert.Equal((Quality.Alarm, "above high alarm limit 120"), (restored.StateOf("Temperature").Quality, restored.StateOf("Temperature").Reason));
         var alarms = (await client.HistoryAsync("oven")).Where(r => r.Action == "alarm").Select(r => (r.Caller, r.States["Temperature"].Quality)).ToList();
         Assert.Equal([("model", Quality.Invalid), ("model", Quality.Alarm)], alarms);
     }
@@ -190,8 +192,8 @@ public sealed class QualityEndToEndTests
 
         var seen = await banded.ReadUntilVersionAsync(last);
         Assert.Equal(delivered, seen.Select(n => n.Version));
-        Assert.Equal(Quality.Invalid, seen[1].States["Temperature"].Quality);
-        Assert.Equal(Quality.Warning, seen[3].States["Temperature"].Quality);
+        Assert.Equal(Quality.Invalid, seen[1].StateOf("Temperature").Quality);
+        Assert.Equal(Quality.Warning, seen[3].StateOf("Temperature").Quality);
         Assert.Equal(-5, seen[4].Values["Position"].DoubleValue);
         Assert.Equal(steps.Length + 1, (await plain.ReadUntilVersionAsync(last)).Count);
 

@@ -64,13 +64,25 @@ public sealed class RelayTests : IAsyncLifetime
         await using var viewer = new Subscription(_atRelay, new SubscribeRequest { Model = "oven-east", ViewerName = "wall" });
         var snapshot = await viewer.NextAsync();
         Assert.Equal((Kind.Snapshot, Oven.Epoch, Oven.Version, "wall"), (snapshot.Kind, snapshot.Epoch, snapshot.Version, snapshot.ViewerName));
-        Assert.Equal(Quality.Valid, snapshot.States["Temperature"].Quality);
+        Assert.Equal(Quality.Valid, snapshot.StateOf("Temperature").Quality);
 
         var modified = await _atRelay.ModifyAsync("oven-east", new Dictionary<string, object?> { ["Temperature"] = 125.0 }, options: _alice);
         Assert.Equal(Quality.Alarm, modified.States["Temperature"].Quality);
         var change = await viewer.NextAsync();
         Assert.Equal((Kind.Change, modified.Version, "alice via oven-east", Oven.Epoch), (change.Kind, change.Version, change.ChangedBy, change.Epoch));
         Assert.Equal((Quality.Alarm, "above high alarm limit 120"), (change.States["Temperature"].Quality, change.States["Temperature"].Reason));
+
+        // Back to VALID: the change carries no state, and the relay's mirror must not keep the ALARM.
+        var cleared = await _atRelay.ModifyAsync("oven-east", new Dictionary<string, object?> { ["Temperature"] = 50.0 }, options: _alice);
+        var back = await viewer.NextAsync();
+        Assert.Equal((cleared.Version, false), (back.Version, back.States.ContainsKey("Temperature")));
+        Assert.Equal(new ValueState { Quality = Quality.Valid, SourceTime = back.Time }, back.StateOf("Temperature"));
+        await using (var late = new Subscription(_atRelay, new SubscribeRequest { Model = "oven-east" }))
+        {
+            var mirrored = await late.NextAsync();
+            Assert.Equal(new ValueState { Quality = Quality.Valid, SourceTime = back.Time }, mirrored.StateOf("Temperature"));
+            Assert.False(mirrored.States.ContainsKey("Temperature"));
+        }
 
         var atSource = Oven.Query();
         var query = await _atRelay.QueryAsync("oven-east");
@@ -125,6 +137,7 @@ public sealed class RelayTests : IAsyncLifetime
         var taken = await viewer.NextAsync();
         Assert.Equal((Kind.Lock, "bob", "lock"), (taken.Kind, taken.Lock?.Holder, taken.Cause));
         Assert.Equal("bob", (await _atRelay.DescribeAsync("oven-east")).Lock.Holder);
+        Assert.Equal("bob", (await _atRelay.ListModelsAsync()).Single(m => m.Model == "oven-east").Lock.Holder);
         var notHers = await Assert.ThrowsAsync<RpcException>(() => _atRelay.UnlockAsync("oven-east", options: _alice));
         Assert.Equal(StatusCode.FailedPrecondition, notHers.StatusCode);
         await atSource.UnlockAsync("oven", options: bob);

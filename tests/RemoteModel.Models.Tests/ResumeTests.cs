@@ -72,7 +72,7 @@ public sealed class ResumeTests
 
         Assert.Equal((Kind.Resync, reason, 5L, host.Epoch), (first.Kind, first.ResyncReason, first.Version, first.Epoch));
         Assert.Equal(5.0, first.Values["Position"].DoubleValue);
-        Assert.Equal(Quality.Valid, first.States["Temperature"].Quality);
+        Assert.Equal(Quality.Valid, first.StateOf("Temperature").Quality);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class ResumeTests
 
             Assert.Equal(missed, replayed.Select(n => n.Version));
             Assert.All(replayed, n => Assert.Equal(Kind.Change, n.Kind));
-            Assert.Equal([Quality.Valid, Quality.Warning, Quality.Warning, Quality.Alarm, Quality.Alarm], replayed.Select(n => n.States["Temperature"].Quality));
+            Assert.Equal([Quality.Valid, Quality.Warning, Quality.Warning, Quality.Alarm, Quality.Alarm], replayed.Select(n => n.StateOf("Temperature").Quality));
 
             // Cut again, for more changes than the host keeps: a RESYNC that says so.
             proxy.Cut();

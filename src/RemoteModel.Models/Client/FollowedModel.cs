@@ -112,9 +112,6 @@ public sealed class FollowedModel
         };
     }
 
-    // The one place a notification's state of a property is read.
-    private static ValueState? StateOf(Notification notification, string name) => notification.States.GetValueOrDefault(name);
-
     private List<FollowedProperty> Take(Notification notification, string by, bool onlyDifferences)
     {
         Version = notification.Version;
@@ -127,9 +124,9 @@ public sealed class FollowedModel
         var taken = new List<FollowedProperty>(notification.Values.Count);
         foreach (var (name, value) in notification.Values)
         {
-            var state = StateOf(notification, name);
+            var state = notification.StateOf(name);
             if (onlyDifferences && _properties.TryGetValue(name, out var known) && value.Equals(known.Value)
-                && (state?.Quality ?? Quality.Unspecified) == (known.State?.Quality ?? Quality.Unspecified))
+                && state.Quality == known.State?.Quality)
             {
                 continue;
             }
@@ -146,7 +143,7 @@ public sealed class FollowedModel
 /// <summary>A property of a <see cref="FollowedModel"/>: its value and quality, and the version, time and author of its last change.</summary>
 /// <param name="Name">The property's name.</param>
 /// <param name="Value">Its value; null for a property the schema lists that no notification has carried yet.</param>
-/// <param name="State">Its quality (and why it is not VALID) as the notification gave it; null when it said nothing.</param>
+/// <param name="State">Its quality (and why it is not VALID) and source time (<see cref="NotificationStates.StateOf"/>); null before any notification carried it.</param>
 /// <param name="Version">The version of the notification it came with; 0 before any.</param>
 /// <param name="Time">When that notification says the model changed; null when it did not say.</param>
 /// <param name="By">Who changed it (<c>alice (modify)</c>), or <c>(snapshot)</c>, <c>(resync)</c>, <c>(sample STREAM)</c>.</param>

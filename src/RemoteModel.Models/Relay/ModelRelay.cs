@@ -87,7 +87,7 @@ public sealed partial class ModelRelay : IServedModel
     {
         lock (_gate)
         {
-            return new ModelSummary { Model = Name, TypeName = _description?.TypeName ?? string.Empty, Version = _changes.Version, State = _state };
+            return new ModelSummary { Model = Name, TypeName = _description?.TypeName ?? string.Empty, Version = _changes.Version, State = _state, Lock = _lock };
         }
     }
 
@@ -408,11 +408,8 @@ public sealed partial class ModelRelay : IServedModel
         foreach (var (name, value) in notification.Values)
         {
             _values[name] = value;
-        }
-
-        foreach (var (name, state) in notification.States)
-        {
-            _states[name] = state;
+            // Every state explicit in the mirror: an absent one means VALID as of that notification's time.
+            _states[name] = notification.StateOf(name);
         }
 
         if (notification.State != LifecycleState.Unspecified)
@@ -435,7 +432,7 @@ public sealed partial class ModelRelay : IServedModel
                 snapshot.Values[name] = value;
                 if (_states.TryGetValue(name, out var state))
                 {
-                    snapshot.States[name] = state;
+                    snapshot.AddState(name, state);
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 
 namespace RemoteModel.Models.Runtime;
@@ -106,7 +107,7 @@ internal sealed class DeadbandFilter
         {
             if (_bands.ContainsKey(name))
             {
-                _delivered[name] = (value, QualityOf(snapshot, name));
+                _delivered[name] = (value, snapshot.QualityOf(name));
             }
         }
     }
@@ -125,7 +126,7 @@ internal sealed class DeadbandFilter
                 continue;
             }
 
-            var quality = QualityOf(change, name);
+            var quality = change.QualityOf(name);
             if (_delivered.TryGetValue(name, out var last) && !band.Passes(last.Value, value, last.Quality, quality))
             {
                 (held ??= []).Add(name);
@@ -154,9 +155,6 @@ internal sealed class DeadbandFilter
 
         return kept;
     }
-
-    private static Quality QualityOf(Notification notification, string name) =>
-        notification.States.TryGetValue(name, out var state) ? state.Quality : Quality.Unspecified;
 
     private static Band Resolve(Deadband deadband, string name, DeadbandTarget target)
     {

@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Grpc;
+using RemoteModel.Models.Client;
 using RemoteModel.Models.Runtime;
 using RemoteModel.Models.V1;
 using RemoteModel.Models.Values;
@@ -123,12 +124,12 @@ public sealed partial class ModelHost : IServedModel
         }
     }
 
-    /// <summary>The model's name, type, version and state.</summary>
+    /// <summary>The model's name, type, version, state and lock.</summary>
     public ModelSummary Summarize()
     {
         lock (_gate)
         {
-            return new ModelSummary { Model = Name, TypeName = _schema.TypeName, Version = _changes.Version, State = _lifecycle.State };
+            return new ModelSummary { Model = Name, TypeName = _schema.TypeName, Version = _changes.Version, State = _lifecycle.State, Lock = _lock.Current };
         }
     }
 
@@ -498,14 +499,15 @@ public sealed partial class ModelHost : IServedModel
         // A traced caller's change carries its span on to the viewers, whose receipt joins the trace.
         var change = new Notification
         {
-            Kind = Notification.Types.Kind.Change, ChangedBy = changedBy, Cause = cause, State = state, Epoch = Epoch,
+            Kind = Notification.Types.Kind.Change, Time = now, ChangedBy = changedBy, Cause = cause, State = state, Epoch = Epoch,
             TraceParent = RemoteModelDiagnostics.TraceParentOf(Activity.Current),
         };
         foreach (var name in properties)
         {
             var value = Read(_schema.Properties[name]);
             change.Values[name] = value;
-            change.States[name] = _states.Take(name, value, now, reported?.GetValueOrDefault(name), out var qualityChange);
+            // Once per change for every viewer: a VALID value that changed now goes without a state.
+            change.AddState(name, _states.Take(name, value, now, reported?.GetValueOrDefault(name), out var qualityChange));
             if (qualityChange is not null)
             {
                 (qualityChanges ??= []).Add(qualityChange);
@@ -535,7 +537,7 @@ public sealed partial class ModelHost : IServedModel
         {
             var value = Read(property);
             snapshot.Values[property.Name] = value;
-            snapshot.States[property.Name] = _states.Peek(property.Name, value);
+            snapshot.AddState(property.Name, _states.Peek(property.Name, value));
         }
 
         return snapshot;
@@ -557,7 +559,7 @@ public sealed partial class ModelHost : IServedModel
         {
             var value = Read(property);
             sample.Values[property.Name] = value;
-            sample.States[property.Name] = _states.Peek(property.Name, value);
+            sample.AddState(property.Name, _states.Peek(property.Name, value));
         }
 
         _viewers.PublishSample(stream.Name, sample);

@@ -1,4 +1,5 @@
 using RemoteModel.Grpc;
+using RemoteModel.Models.Client;
 using RemoteModel.Models.V1;
 
 namespace RemoteModel.Models.Runtime;
@@ -294,14 +295,30 @@ internal sealed class Viewer(
             return next.Clone();
         }
 
+        // The merged notification takes the later time, which would change what an absent state says
+        // of a value only the earlier change carried: such a value keeps its state explicitly.
+        if (!Equals(into.Time, next.Time))
+        {
+            foreach (var key in into.Values.Keys)
+            {
+                if (!next.Values.ContainsKey(key) && !into.States.ContainsKey(key))
+                {
+                    into.States[key] = NotificationStates.Implied(into.Time);
+                }
+            }
+        }
+
         foreach (var (key, value) in next.Values)
         {
             into.Values[key] = value;
-        }
-
-        foreach (var (key, state) in next.States)
-        {
-            into.States[key] = state;
+            if (next.States.TryGetValue(key, out var state))
+            {
+                into.States[key] = state;
+            }
+            else
+            {
+                into.States.Remove(key);
+            }
         }
 
         into.Version = next.Version;

@@ -33,6 +33,14 @@ function loadModelService() {
   return grpc.loadPackageDefinition(definition).remotemodel.v1.Model;
 }
 
+/**
+ * The ValueState of a notification's value: its entry in states, or else VALID, with no reason,
+ * changed at its source at the notification's own time (the server leaves such states out).
+ */
+function stateOf(notification, name) {
+  return notification.states[name] || { quality: 'QUALITY_VALID', reason: '', source_time: notification.time };
+}
+
 function deadline() {
   return new Date(Date.now() + RPC_TIMEOUT_MS);
 }
@@ -113,8 +121,12 @@ function makeCases(target) {
         for (let i = 0; i < missed.length; i++) replayed.push(await resumed.next());
         expect(JSON.stringify(replayed.map((n) => n.version)) === JSON.stringify(missed),
           `exactly the missed versions ${missed}: ${replayed.map((n) => n.version)}`);
-        const qualities = replayed.map((n) => n.states.Temperature.quality);
+        const qualities = replayed.map((n) => stateOf(n, 'Temperature').quality);
         expect(JSON.stringify(qualities) === JSON.stringify(['QUALITY_VALID', 'QUALITY_WARNING', 'QUALITY_VALID']), `each with its quality: ${qualities}`);
+        // A VALID value that changed then carries no state: its source time is the notification's.
+        const explicit = replayed.map((n) => 'Temperature' in n.states);
+        expect(JSON.stringify(explicit) === JSON.stringify([false, true, false]), `a state only where it is not VALID: ${explicit}`);
+        expect(replayed.every((n) => JSON.stringify(stateOf(n, 'Temperature').source_time) === JSON.stringify(n.time)), `each changed at its source then: ${JSON.stringify(replayed)}`);
         return `replayed v${missed.join(',')}`;
       } finally {
         resumed.cancel();
