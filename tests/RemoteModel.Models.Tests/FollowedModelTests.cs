@@ -12,6 +12,9 @@ public sealed class FollowedModelTests
     private const string Endpoint = "http://127.0.0.1:5000";
     private static readonly DateTimeOffset Start = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
+    // A value a notification carries no state for is VALID as of the notification's time.
+    private static ValueState ValidAt(int seconds) => new() { Quality = Quality.Valid, SourceTime = Timestamp.FromDateTimeOffset(Start.AddSeconds(seconds)) };
+
     [Fact]
     public void Properties_come_in_the_declared_order_then_by_name_with_the_version_time_and_author_of_their_last_change()
     {
@@ -27,8 +30,8 @@ public sealed class FollowedModelTests
         Assert.Equal(["Price"], taken.Select(p => p.Name));
         Assert.Equal(["Symbol", "Price", "Alpha", "Zeta"], model.Properties.Select(p => p.Name));
         Assert.Equal(new FollowedProperty("Symbol", null, null, 0, null, string.Empty), model.Properties.First());
-        Assert.Equal(new FollowedProperty("Price", Number(102.25), null, 8, Start.AddSeconds(8), "alice (modify)"), model.Properties.ElementAt(1));
-        Assert.Equal(new FollowedProperty("Alpha", Text("a"), null, 7, Start.AddSeconds(7), "(snapshot)"), model.Properties.ElementAt(2));
+        Assert.Equal(new FollowedProperty("Price", Number(102.25), ValidAt(8), 8, Start.AddSeconds(8), "alice (modify)"), model.Properties.ElementAt(1));
+        Assert.Equal(new FollowedProperty("Alpha", Text("a"), ValidAt(7), 7, Start.AddSeconds(7), "(snapshot)"), model.Properties.ElementAt(2));
         Assert.Equal((8L, Start.AddSeconds(8), "wall", Endpoint, LifecycleState.Configured), (model.Version, model.Time, model.ViewerName, model.Endpoint, model.State));
     }
 
@@ -64,7 +67,7 @@ public sealed class FollowedModelTests
 
         var taken = model.Apply(again with { Start = SubscriptionStart.Resynchronised });
 
-        Assert.Equal(new FollowedProperty("Price", Number(99), null, 2, Start.AddSeconds(2), "(snapshot)"), Assert.Single(taken));
+        Assert.Equal(new FollowedProperty("Price", Number(99), ValidAt(2), 2, Start.AddSeconds(2), "(snapshot)"), Assert.Single(taken));
     }
 
     [Fact]
