@@ -40,8 +40,11 @@ internal static class Aims
         var signed = Row(TransportWorkloads.PairedSignedUnaryLatency, TransportWorkloads.System);
         var pacedThousand = ModelWorkloads.PacedDelivery(1_000);
         var (deliveryRate, deliveryRow) = FastestDelivery(results);
-        var direct = Row(ModelWorkloads.FanOut(0, ModelWorkloads.FanOutRateHz), ModelWorkloads.System);
-        var relayed = Row(ModelWorkloads.FanOut(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz), ModelWorkloads.System);
+        // The pair neither side saturates: its difference is the hop, not queueing on shared cores.
+        var directHop = ModelWorkloads.FanOut(ModelWorkloads.HopViewers, 0, ModelWorkloads.FanOutRateHz);
+        var relayedHop = ModelWorkloads.FanOut(ModelWorkloads.HopViewers, 1, ModelWorkloads.FanOutRateHz);
+        var direct = Row(directHop, ModelWorkloads.System);
+        var relayed = Row(relayedHop, ModelWorkloads.System);
         var idle = memory.FirstOrDefault(m => m.System == ModelWorkloads.System && m.Viewers == ModelWorkloads.IdleViewers);
         return
         [
@@ -60,7 +63,7 @@ internal static class Aims
             new("signed+sealed unary call at most 15 us more than unsigned", $"median of {TransportWorkloads.PairedSignedUnaryLatency} minus median of {TransportWorkloads.PairedUnaryLatency}",
                 signed?.MedianMicros - unsigned?.MedianMicros, "us", 15, AtMost: true),
             new($"a relay hop adds at most 2 ms to p99 at {ModelWorkloads.FanOutRateHz:0} changes/s",
-                $"p99 of {ModelWorkloads.FanOut(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz)} minus p99 of {ModelWorkloads.FanOut(0, ModelWorkloads.FanOutRateHz)}",
+                $"p99 of {relayedHop} minus p99 of {directHop}",
                 (relayed?.P99Micros - direct?.P99Micros) / 1_000, "ms", 2, AtMost: true),
         ];
     }

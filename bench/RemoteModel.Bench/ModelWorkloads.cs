@@ -62,9 +62,15 @@ internal static class ModelWorkloads
     /// <summary>The change rate of the fan-out workloads the relay aim is read at.</summary>
     public const double FanOutRateHz = 100;
 
-    public static string FanOut(int relays, double rateHz) => relays == 0
-        ? string.Create(CultureInfo.InvariantCulture, $"{DeliveryPrefix}{Viewers(FanOutViewers)} on the model server ({rateHz:0} changes/s)")
-        : string.Create(CultureInfo.InvariantCulture, $"{DeliveryPrefix}{Viewers(FanOutViewers)} on {relays} relays of it, {FanOutViewers / relays:N0} each ({rateHz:0} changes/s)");
+    /// <summary>A rate both rows of a pair sustain on a small machine, so that their latencies are delivery, not queueing.</summary>
+    public const double SustainedFanOutRateHz = 10;
+
+    /// <summary>How many viewers the hop pair delivers to: few enough that neither its model server nor its one relay is saturated.</summary>
+    public const int HopViewers = 100;
+
+    public static string FanOut(int viewers, int relays, double rateHz) => relays == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{DeliveryPrefix}{Viewers(viewers)} on the model server ({rateHz:0} changes/s)")
+        : string.Create(CultureInfo.InvariantCulture, $"{DeliveryPrefix}{Viewers(viewers)} on {(relays == 1 ? "a relay" : $"{relays} relays")} of it{(relays == 1 ? string.Empty : $", {viewers / relays:N0} each")} ({rateHz:0} changes/s)");
 
     /// <summary>What the results should say about the fan-out workloads.</summary>
     public static readonly string FanOutNote =
@@ -75,7 +81,11 @@ internal static class ModelWorkloads
         + $"(a PeriodicTimer; at most {InFlightChanges} changes undelivered). Latency: from just before the Modify to a viewer receiving "
         + "the change (through the relay for relayed rows), over every (viewer, change) pair; ops/s: notifications received a second. "
         + "What a relay hop adds is the relayed row's latency less the direct row's at the same rate. Every process shares the machine's cores, "
-        + "relays included, so on a small machine the relayed rows also pay for four more processes' work.";
+        + "relays included, so on a small machine the relayed rows also pay for four more processes' work. Three pairs: the issue's "
+        + $"{Viewers(FanOutViewers)} at {FanOutRateHz:0} changes/s ({FanOutViewers * FanOutRateHz:N0} notifications/s, more than two cores "
+        + $"deliver, so its latencies are queueing), the same at {SustainedFanOutRateHz:0} changes/s, and {Viewers(HopViewers)} direct "
+        + $"against {Viewers(HopViewers)} on one relay at {FanOutRateHz:0} changes/s, which neither side saturates: the hop's own cost, "
+        + "which the relay aim reads.";
 
     /// <summary>What the results should say about these workloads and their Pyro4 counterparts.</summary>
     public static readonly string[] Notes =
@@ -193,10 +203,10 @@ internal static class ModelWorkloads
     }
 
     /// <summary>
-    /// <see cref="FanOutViewers"/> viewers, at <see cref="FanOutRateHz"/> changes a second, on the model server itself
+    /// <paramref name="viewers"/> viewers, at <paramref name="rateHz"/> changes a second, on the model server itself
     /// (<paramref name="relays"/> 0) or spread evenly over that many relay servers of it, each server started afresh for this workload.
     /// </summary>
-    public static async Task<Measurement> FanOutAsync(int relays, double rateHz, TimeSpan duration)
+    public static async Task<Measurement> FanOutAsync(int viewers, int relays, double rateHz, TimeSpan duration)
     {
         var (source, sourceAddress) = await BenchProcess.StartAsync(BenchServer.ModelMode);
         var started = new List<RemoteModel.Testing.ChildProcess> { source };
@@ -237,7 +247,7 @@ internal static class ModelWorkloads
                 }
             }
 
-            return await MeasureDeliveryAsync(FanOut(relays, rateHz), viewerAddresses, driver, FanOutViewers, InFlightChanges, controllers: 1, duration, costs: null,
+            return await MeasureDeliveryAsync(FanOut(viewers, relays, rateHz), viewerAddresses, driver, viewers, InFlightChanges, controllers: 1, duration, costs: null,
                 TimeSpan.FromSeconds(1 / rateHz));
         }
         finally

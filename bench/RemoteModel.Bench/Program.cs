@@ -173,8 +173,16 @@ if (Runs("query") || Runs("delivery") || Runs("resume"))
 if (Runs("fanout"))
 {
     Console.WriteLine($"Fan-out workloads, {seconds} s each.");
-    results.Add(Report(await ModelWorkloads.FanOutAsync(relays: 0, ModelWorkloads.FanOutRateHz, duration)));
-    results.Add(Report(await ModelWorkloads.FanOutAsync(ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz, duration)));
+    foreach (var (viewers, relays, rate) in new[]
+    {
+        (ModelWorkloads.FanOutViewers, ModelWorkloads.FanOutRelays, ModelWorkloads.FanOutRateHz),
+        (ModelWorkloads.FanOutViewers, ModelWorkloads.FanOutRelays, ModelWorkloads.SustainedFanOutRateHz),
+        (ModelWorkloads.HopViewers, 1, ModelWorkloads.FanOutRateHz),
+    })
+    {
+        results.Add(Report(await ModelWorkloads.FanOutAsync(viewers, relays: 0, rate, duration)));
+        results.Add(Report(await ModelWorkloads.FanOutAsync(viewers, relays, rate, duration)));
+    }
 
     notes.Add(ModelWorkloads.FanOutNote);
 }
