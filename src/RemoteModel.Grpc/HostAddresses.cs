@@ -59,8 +59,9 @@ public static class HostAddresses
 
     /// <summary>
     /// True when a gRPC peer is on another host: its address is neither loopback nor one of
-    /// <paramref name="thisHost"/> (<see cref="Reachable"/>). A Unix socket peer is on this host.
+    /// <paramref name="thisHost"/> (<see cref="Reachable"/>), asked for only when the address
+    /// alone does not tell. A Unix socket peer is on this host.
     /// </summary>
-    public static bool IsOtherHost(string? peer, IReadOnlyCollection<IPAddress> thisHost) =>
-        OfPeer(peer) is { } address && !IPAddress.IsLoopback(address) && !thisHost.Contains(address);
+    public static bool IsOtherHost(string? peer, Func<IReadOnlyCollection<IPAddress>> thisHost) =>
+        OfPeer(peer) is { } address && !IPAddress.IsLoopback(address) && !thisHost().Contains(address);
 }

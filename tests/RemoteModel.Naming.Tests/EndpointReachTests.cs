@@ -127,10 +127,37 @@ public sealed class EndpointReachTests : IAsyncLifetime
     public void A_peer_is_on_another_host_unless_loopback_or_one_of_this_hosts_addresses()
     {
         IPAddress[] thisHost = [IPAddress.Parse("192.0.2.2")];
-        Assert.True(HostAddresses.IsOtherHost("ipv4:192.0.2.3:1", thisHost));
-        Assert.False(HostAddresses.IsOtherHost("ipv4:192.0.2.2:1", thisHost));
-        Assert.False(HostAddresses.IsOtherHost("ipv4:127.0.0.5:1", thisHost));
-        Assert.False(HostAddresses.IsOtherHost("ipv6:[::1]:1", thisHost));
-        Assert.False(HostAddresses.IsOtherHost("unix:/run/x.sock", thisHost));
+        var asked = 0;
+        IReadOnlyCollection<IPAddress> ThisHost()
+        {
+            asked++;
+            return thisHost;
+        }
+
+        Assert.True(HostAddresses.IsOtherHost("ipv4:192.0.2.3:1", ThisHost));
+        Assert.False(HostAddresses.IsOtherHost("ipv4:192.0.2.2:1", ThisHost));
+        Assert.False(HostAddresses.IsOtherHost("ipv4:127.0.0.5:1", ThisHost));
+        Assert.False(HostAddresses.IsOtherHost("ipv6:[::1]:1", ThisHost));
+        Assert.False(HostAddresses.IsOtherHost("unix:/run/x.sock", ThisHost));
+        Assert.Equal(2, asked); // loopback and Unix socket peers need no list of this host's addresses
+    }
+
+    [Fact]
+    public void This_hosts_addresses_are_read_again_only_once_the_interval_has_passed()
+    {
+        var clock = new FakeTimeProvider();
+        var readings = 0;
+        var addresses = new ThisHostAddresses(clock, () => [IPAddress.Parse(++readings == 1 ? "192.0.2.2" : "192.0.2.9")]);
+
+        Assert.False(addresses.IsOtherHost("ipv4:127.0.0.1:1"));
+        Assert.Equal(0, readings);
+        Assert.False(addresses.IsOtherHost("ipv4:192.0.2.2:1"));
+        Assert.True(addresses.IsOtherHost("ipv4:192.0.2.9:1"));
+        Assert.Equal(1, readings);
+
+        clock.Advance(ThisHostAddresses.RefreshInterval);
+        Assert.False(addresses.IsOtherHost("ipv4:192.0.2.9:1")); // the host's address changed, and is seen
+        Assert.True(addresses.IsOtherHost("ipv4:192.0.2.2:1"));
+        Assert.Equal(2, readings);
     }
 }

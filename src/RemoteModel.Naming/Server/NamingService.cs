@@ -42,13 +42,14 @@ public sealed partial class NamingService : NamingApi.NamingBase
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<NamingService>.Instance;
         _endedHere = new EndedHere(_time);
+        IsOtherHost = new ThisHostAddresses(_time).IsOtherHost;
     }
 
     /// <summary>
     /// Whether a gRPC peer is on another host than this name server; the host's own interfaces
     /// decide (a seam for tests, which have only one host).
     /// </summary>
-    internal Func<string, bool> IsOtherHost { get; init; } = peer => HostAddresses.IsOtherHost(peer, HostAddresses.Reachable());
+    internal Func<string, bool> IsOtherHost { get; init; }
 
     /// <inheritdoc />
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
