@@ -66,7 +66,7 @@ internal sealed class ModelPageState(string model, string viewerName, TimeSpan p
 
     public ModelView View() => new(
         model, viewerName, _followed.DescribeConnection(namingEndpoint: true), _followed.Connected, _followed.Endpoint, _followed.Version, _followed.Time, _description, _followed.State,
-        [.. _followed.Properties.Select(p => new PropertyView(p.Name, _described.GetValueOrDefault(p.Name), p.Value, p.Version, p.Time, p.By))],
+        [.. _followed.Properties.Select(p => new PropertyView(p.Name, _described.GetValueOrDefault(p.Name), p.Value, p.State, p.Version, p.Time, p.By))],
         _viewers,
         _history,
         [.. _plot.Values.Select(series => series.Line)]);

@@ -2,8 +2,8 @@ using RemoteModel.Models.V1;
 
 namespace RemoteModel.Web.Live;
 
-/// <summary>One property as the page shows it: its schema, value, and the version, time and author of its last change.</summary>
-internal sealed record PropertyView(string Name, PropertyDescription? Description, Value? Value, long Version, DateTimeOffset? Time, string By);
+/// <summary>One property as the page shows it: its schema, value and quality, and the version, time and author of its last change.</summary>
+internal sealed record PropertyView(string Name, PropertyDescription? Description, Value? Value, ValueState? State, long Version, DateTimeOffset? Time, string By);
 
 /// <summary>
 /// What a model page shows at one redraw, taken whole from the live state so the page renders
