@@ -25,6 +25,9 @@ internal static class TransportWorkloads
     public const string Stream = "server stream (16-byte messages)";
     public const string SignedUnaryLatency = "unary latency (sequential, HMAC-signed and sealed)";
 
+    // RemoteModel against its floor in one window (FloorCostAsync): the windows of the rows above are minutes apart.
+    public const string PairedWithStock = "unary latency (sequential, alternating RemoteModel and grpc-dotnet alone)";
+
     // The cost of signing, measured in one window (SigningCostAsync); its two rows differ by signing alone.
     public const string PairedUnaryLatency = "unary latency (sequential, alternating with signed)";
     public const string PairedSignedUnaryLatency = "unary latency (sequential, HMAC-signed and sealed, alternating with unsigned)";
@@ -46,6 +49,21 @@ internal static class TransportWorkloads
             (PairedUnaryLatency, () => UnaryAsync(unsignedClient)),
             (PairedSignedUnaryLatency, () => UnaryAsync(signedClient)),
             duration);
+
+    /// <summary>
+    /// What RemoteModel's channel and server add to a call over grpc-dotnet alone: the same echo call to
+    /// <c>serve-echo</c> on a <see cref="RemoteModel.Grpc.Client.SignedChannel"/> and to <c>serve-echo-stock</c> on a
+    /// plain <c>GrpcChannel</c>, one of each in turn in one window.
+    /// </summary>
+    public static async Task<(Measurement Ours, Measurement Stock)> FloorCostAsync(
+        Echo.EchoClient ourClient, Echo.EchoClient stockClient, TimeSpan duration)
+    {
+        var (ours, stock) = await LatencyLoop.AlternatingAsync(System,
+            (PairedWithStock, () => UnaryAsync(ourClient)),
+            (PairedWithStock, () => UnaryAsync(stockClient)),
+            duration);
+        return (ours, stock with { System = StockSystem });
+    }
 
     public static Task<Measurement> UnaryLatencyAsync(Echo.EchoClient client, TimeSpan duration, string system = System) =>
         LatencyLoop.SequentialAsync(UnaryLatency, system, () => UnaryAsync(client), duration);
