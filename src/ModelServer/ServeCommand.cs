@@ -29,15 +29,8 @@ internal static class ServeCommand
             root.Options.Add(option);
         }
 
-        root.TreatUnmatchedTokensAsErrors = false;
-        root.SetAction((result, cancellationToken) =>
+        root.SetSettingsAction((result, settings, cancellationToken) =>
         {
-            if (!Configuration.AreSettings(result.UnmatchedTokens, out var problem))
-            {
-                Console.Error.WriteLine(problem);
-                return Task.FromResult(2);
-            }
-
             var overrides = new Dictionary<string, string?>();
             Configuration.AddList(overrides, "ModelServer:Listen", result.GetValue(listen));
             Configuration.AddList(overrides, "ModelServer:Advertise", result.GetValue(advertise));
@@ -80,7 +73,7 @@ internal static class ServeCommand
                 overrides["ModelServer:NoRegistration"] = "true";
             }
 
-            return RunAsync([.. result.UnmatchedTokens], overrides, cancellationToken);
+            return RunAsync(settings, overrides, cancellationToken);
         });
     }
 

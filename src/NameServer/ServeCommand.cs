@@ -22,15 +22,8 @@ internal static class ServeCommand
         var store = new Option<string?>("--store") { Description = "Where the registry lives: embedded (default), etcd, consul." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Where the embedded store keeps static registrations." };
         var command = new Command("serve", "Run the name server (the default command).") { listen, advertise, store, dataDir };
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((result, cancellationToken) =>
+        command.SetSettingsAction((result, settings, cancellationToken) =>
         {
-            if (!Configuration.AreSettings(result.UnmatchedTokens, out var problem))
-            {
-                Console.Error.WriteLine(problem);
-                return Task.FromResult(2);
-            }
-
             var overrides = new Dictionary<string, string?>();
             Configuration.AddList(overrides, "NameServer:Listen", result.GetValue(listen));
             Configuration.AddList(overrides, "NameServer:Advertise", result.GetValue(advertise));
@@ -45,7 +38,7 @@ internal static class ServeCommand
                 overrides["NameServer:DataDirectory"] = dataDirValue;
             }
 
-            return RunAsync([.. result.UnmatchedTokens], overrides, cancellationToken);
+            return RunAsync(settings, overrides, cancellationToken);
         });
         return command;
     }

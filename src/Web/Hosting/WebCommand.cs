@@ -17,15 +17,8 @@ internal static class WebCommand
             root.Options.Add(option);
         }
 
-        root.TreatUnmatchedTokensAsErrors = false;
-        root.SetAction((result, cancellationToken) =>
+        root.SetSettingsAction((result, settings, cancellationToken) =>
         {
-            if (!Configuration.AreSettings(result.UnmatchedTokens, out var problem))
-            {
-                Console.Error.WriteLine(problem);
-                return Task.FromResult(2);
-            }
-
             var overrides = new Dictionary<string, string?>();
             if (result.GetValue(nameServer) is { } ns)
             {
@@ -47,7 +40,7 @@ internal static class WebCommand
                 overrides["Web:RequireLogin"] = "true";
             }
 
-            return WebHost.RunAsync(Configuration.Build([.. result.UnmatchedTokens], overrides), cancellationToken);
+            return WebHost.RunAsync(Configuration.Build(settings, overrides), cancellationToken);
         });
     }
 }
