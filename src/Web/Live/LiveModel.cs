@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Grpc.Core;
 using RemoteModel.Grpc.Client;
 using RemoteModel.Models.Client;
@@ -29,7 +28,7 @@ internal sealed partial class LiveModel : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ModelPageState _state;
     private readonly CancellationTokenSource _closing = new();
-    private readonly Channel<bool> _redraw = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly RedrawPacer _redraw;
     private readonly Lock _gate = new();
     private SignedChannel? _channel;
     private string? _channelEndpoint;
@@ -42,6 +41,7 @@ internal sealed partial class LiveModel : IAsyncDisposable
         User = user;
         ViewerName = viewerName;
         _options = options;
+        _redraw = new RedrawPacer(options.DisplayRateHz, time);
         _nameServer = options.NameServer is { Length: > 0 } ns ? ns : null;
         _time = time;
         _logger = logger;
@@ -70,7 +70,7 @@ internal sealed partial class LiveModel : IAsyncDisposable
         var closing = _closing.Token;
         _running = Task.WhenAll(
             Task.Run(() => FollowAsync(closing), CancellationToken.None),
-            Task.Run(() => RedrawAsync(closing), CancellationToken.None),
+            Task.Run(() => _redraw.RunAsync(RedrawAsync, closing), CancellationToken.None),
             Task.Run(() => RefreshAsync(closing), CancellationToken.None));
         LogOpened(_logger, Model, ViewerName, User.Caller);
     }
@@ -198,7 +198,7 @@ internal sealed partial class LiveModel : IAsyncDisposable
                     LogLost(_logger, Model, ViewerName, e.Problem ?? "unknown");
                 }
 
-                _redraw.Writer.TryWrite(true);
+                _redraw.Request();
             }
         }
         catch (RpcException ex)
@@ -209,7 +209,7 @@ internal sealed partial class LiveModel : IAsyncDisposable
                 _state.Apply(new FollowEvent(FollowEventKind.Lost, null, null, $"{ex.StatusCode}: {ex.Status.Detail}; reload the page to try again", TimeSpan.Zero), _time.GetUtcNow());
             }
 
-            _redraw.Writer.TryWrite(true);
+            _redraw.Request();
         }
     }
 
@@ -225,32 +225,19 @@ internal sealed partial class LiveModel : IAsyncDisposable
         _channelEndpoint = endpoint;
     }
 
-    /// <summary>Hands a fresh view to the page whenever something changed, at most at the display rate.</summary>
-    private async Task RedrawAsync(CancellationToken closing)
+    /// <summary>Hands a fresh view to the page (paced by <see cref="RedrawPacer"/> at the display rate).</summary>
+    private async Task RedrawAsync()
     {
-        var interval = TimeSpan.FromSeconds(1 / _options.DisplayRateHz);
-        try
+        ModelView view;
+        lock (_gate)
         {
-            while (await _redraw.Reader.WaitToReadAsync(closing))
-            {
-                _redraw.Reader.TryRead(out _);
-                ModelView view;
-                lock (_gate)
-                {
-                    view = _state.View();
-                }
-
-                View = view;
-                if (Changed is { } changed)
-                {
-                    await changed(view);
-                }
-
-                await Task.Delay(interval, _time, closing);
-            }
+            view = _state.View();
         }
-        catch (OperationCanceledException) when (closing.IsCancellationRequested)
+
+        View = view;
+        if (Changed is { } changed)
         {
+            await changed(view);
         }
     }
 
@@ -298,7 +285,7 @@ internal sealed partial class LiveModel : IAsyncDisposable
 
                     if (description is not null || records is not null || viewers is not null)
                     {
-                        _redraw.Writer.TryWrite(true);
+                        _redraw.Request();
                     }
                 }
                 catch (RpcException ex) when (!closing.IsCancellationRequested)

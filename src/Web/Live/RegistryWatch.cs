@@ -18,20 +18,19 @@ internal sealed partial class RegistryWatch : IAsyncDisposable
 
     private readonly Dictionary<string, Registration> _registrations = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
-    private readonly WebOptions _options;
     private readonly WebUser _user;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private Task _running = Task.CompletedTask;
-    private int _pending;
+    private readonly RedrawPacer _redraw;
 
     public RegistryWatch(WebOptions options, WebUser user, TimeProvider time, ILogger<RegistryWatch> logger)
     {
-        _options = options;
         _user = user;
         _time = time;
         _logger = logger;
+        _redraw = new RedrawPacer(options.DisplayRateHz, time);
         NameServer = NameServerLocator.Resolve(options.NameServer is { Length: > 0 } ns ? ns : null);
     }
 
@@ -55,7 +54,9 @@ internal sealed partial class RegistryWatch : IAsyncDisposable
         }
     }
 
-    public void Start() => _running = Task.Run(() => WatchAsync(_closing.Token));
+    public void Start() => _running = Task.WhenAll(
+        Task.Run(() => WatchAsync(_closing.Token)),
+        Task.Run(() => _redraw.RunAsync(() => Changed?.Invoke() ?? Task.CompletedTask, _closing.Token)));
 
     public async ValueTask DisposeAsync()
     {
@@ -102,14 +103,14 @@ internal sealed partial class RegistryWatch : IAsyncDisposable
                         }
                     }
 
-                    Notify(closing);
+                    _redraw.Request();
                 }
             }
             catch (Exception ex) when (!closing.IsCancellationRequested && ex is RpcException or NameServerUnreachableException or HttpRequestException or IOException)
             {
                 Connection = $"lost the name server at {NameServer} ({ex.Message}); watching again in {RetryDelay.TotalSeconds:0} s";
                 LogLost(_logger, NameServer, ex.Message);
-                Notify(closing);
+                _redraw.Request();
             }
             catch (Exception ex) when (closing.IsCancellationRequested && ex is OperationCanceledException or RpcException)
             {
@@ -125,33 +126,6 @@ internal sealed partial class RegistryWatch : IAsyncDisposable
                 return;
             }
         }
-    }
-
-    /// <summary>Tells the page, at most at the display rate: a burst of events (a snapshot) is one redraw.</summary>
-    private void Notify(CancellationToken closing)
-    {
-        if (Interlocked.Exchange(ref _pending, 1) == 1)
-        {
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1 / _options.DisplayRateHz), _time, closing);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            Interlocked.Exchange(ref _pending, 0);
-            if (Changed is { } changed)
-            {
-                await changed();
-            }
-        }, CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registry watch on {NameServer} lost: {Problem}")]
