@@ -1,3 +1,5 @@
+using RemoteModel.Grpc.Client;
+using RemoteModel.Naming.Client;
 using RemoteModel.Testing;
 
 namespace RemoteModel.Web.Tests.Browser;
@@ -51,6 +53,18 @@ internal sealed class WebBed : IAsyncDisposable
     /// <summary>The web executable against <paramref name="nameServer"/>.</summary>
     public static ChildProcess StartWeb(string nameServer, IEnumerable<string> arguments) =>
         Executables.Start(Executables.Web, ["--ns", nameServer, .. arguments]);
+
+    /// <summary>Opens the ticker's page and waits until it says it is connected; the browser, on that page.</summary>
+    public HeadlessChromium OpenTickerPage()
+    {
+        Browser.Open($"{Address}/models/ticker");
+        Browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        return Browser;
+    }
+
+    /// <summary>A channel to the model server the name server names for the ticker now, as another controller would have.</summary>
+    public async Task<SignedChannel> TickerChannelAsync() =>
+        Processes.Channel(await ServiceAddress.Parse("ticker").ResolveAsync(Processes.NameServer));
 
     /// <summary>Serves the ticker again, after the test stopped the first model server.</summary>
     public async Task RestartTickerAsync()

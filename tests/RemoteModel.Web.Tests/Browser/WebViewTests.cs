@@ -47,10 +47,7 @@ public sealed class WebViewTests(ITestOutputHelper output)
     public async Task The_model_page_shows_the_price_changing_by_itself()
     {
         await using var bed = await WebBed.StartAsync(nameof(The_model_page_shows_the_price_changing_by_itself));
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
         var first = long.Parse(browser.WaitForText("version", text => text.Length > 0, "a version"), CultureInfo.InvariantCulture);
         browser.WaitForText("version", text => long.Parse(text, CultureInfo.InvariantCulture) >= first + 2, "two more versions", TimeSpan.FromSeconds(20));
         var priceRow = browser.Driver.FindElement(By.CssSelector("tr[data-property='Price']"));
@@ -65,11 +62,9 @@ public sealed class WebViewTests(ITestOutputHelper output)
     public async Task A_page_keeps_up_with_a_model_changing_as_fast_as_it_can_showing_the_latest_without_queueing()
     {
         await using var bed = await WebBed.StartAsync(nameof(A_page_keeps_up_with_a_model_changing_as_fast_as_it_can_showing_the_latest_without_queueing));
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
         var viewer = browser.WaitForText("viewer-name", text => text.Length > 0, "the page's viewer name");
-        using var channel = bed.Processes.Channel(await ServiceAddress.Parse("ticker").ResolveAsync(bed.Processes.NameServer));
+        using var channel = await bed.TickerChannelAsync();
         var model = new ModelClient(channel);
         await model.ModifyAsync("ticker", new Dictionary<string, object?> { ["Rate"] = 100.0 });
         var before = (await model.ListViewersAsync("ticker")).Single(v => v.Name == viewer).NotificationsSent;
@@ -101,9 +96,7 @@ public sealed class WebViewTests(ITestOutputHelper output)
         await using var bed = await WebBed.StartAsync(nameof(Setting_the_rate_through_the_form_reaches_a_console_viewer_with_the_web_caller));
         var viewer = bed.Processes.Track(Executables.Start(Executables.Viewer, ["ticker", "--ns", bed.Processes.NameServer, "--lines"]));
         await viewer.WaitForLineAsync("connected to ticker", ProcessTestBed.StartTimeout);
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
 
         browser.Type("edit-Rate", "5");
         browser.Click("apply");
@@ -120,16 +113,14 @@ public sealed class WebViewTests(ITestOutputHelper output)
     public async Task Pause_through_its_button_stops_the_ticker()
     {
         await using var bed = await WebBed.StartAsync(nameof(Pause_through_its_button_stops_the_ticker));
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
 
         browser.Click("invoke-Pause");
 
         browser.WaitForText("op-Pause-outcome", text => text.StartsWith("done at v", StringComparison.Ordinal), "Pause done");
         browser.WaitForText("value-Paused", text => text == "true", "Paused shown as true");
         var ticks = browser.Driver.FindElement(By.Id("value-Ticks")).Text;
-        using var channel = bed.Processes.Channel(await ServiceAddress.Parse("ticker").ResolveAsync(bed.Processes.NameServer));
+        using var channel = await bed.TickerChannelAsync();
         Assert.True((await new ModelClient(channel).QueryAsync("ticker", ["Paused"])).Values["Paused"].BoolValue);
         await Task.Delay(TimeSpan.FromSeconds(2.5)); // Two ticks at the ticker's 1 Hz, had it not paused.
         Assert.Equal(ticks, browser.Driver.FindElement(By.Id("value-Ticks")).Text);
@@ -139,9 +130,7 @@ public sealed class WebViewTests(ITestOutputHelper output)
     public async Task An_out_of_range_value_is_refused_beside_its_field_and_changes_nothing()
     {
         await using var bed = await WebBed.StartAsync(nameof(An_out_of_range_value_is_refused_beside_its_field_and_changes_nothing));
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
 
         browser.Type("edit-Rate", "500");
         browser.Click("apply");
@@ -150,7 +139,7 @@ public sealed class WebViewTests(ITestOutputHelper output)
         Assert.Contains("OUT_OF_RANGE", error, StringComparison.Ordinal);
         Assert.Contains("Rate", error, StringComparison.Ordinal);
         Assert.Equal("1", browser.Driver.FindElement(By.Id("value-Rate")).Text);
-        using var channel = bed.Processes.Channel(await ServiceAddress.Parse("ticker").ResolveAsync(bed.Processes.NameServer));
+        using var channel = await bed.TickerChannelAsync();
         Assert.Equal(1.0, (await new ModelClient(channel).QueryAsync("ticker", ["Rate"])).Values["Rate"].DoubleValue);
     }
 
@@ -158,13 +147,11 @@ public sealed class WebViewTests(ITestOutputHelper output)
     public async Task A_stale_form_is_refused_with_aborted()
     {
         await using var bed = await WebBed.StartAsync(nameof(A_stale_form_is_refused_with_aborted));
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
 
         browser.Type("edit-Rate", "7");
         // Someone else sets the rate while this form is being filled in.
-        using var channel = bed.Processes.Channel(await ServiceAddress.Parse("ticker").ResolveAsync(bed.Processes.NameServer));
+        using var channel = await bed.TickerChannelAsync();
         await new ModelClient(channel).ModifyAsync("ticker", new Dictionary<string, object?> { ["Rate"] = 3.0 });
         browser.WaitForText("value-Rate", text => text == "3", "the other change shown");
         browser.Click("apply");
@@ -216,9 +203,7 @@ public sealed class WebViewTests(ITestOutputHelper output)
     public async Task The_page_recovers_by_itself_after_the_model_server_restarts()
     {
         await using var bed = await WebBed.StartAsync(nameof(The_page_recovers_by_itself_after_the_model_server_restarts));
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
 
         await bed.Ticker.DisposeAsync();
         browser.WaitForText("connection", text => text.StartsWith("lost", StringComparison.Ordinal), "the page saying the model is lost");
@@ -234,9 +219,7 @@ public sealed class WebViewTests(ITestOutputHelper output)
     public async Task Read_only_shows_everything_and_offers_no_change()
     {
         await using var bed = await WebBed.StartAsync(nameof(Read_only_shows_everything_and_offers_no_change), "--read-only");
-        var browser = bed.Browser;
-        browser.Open($"{bed.Address}/models/ticker");
-        browser.WaitForText("connection", text => text.StartsWith("connected", StringComparison.Ordinal), "connected");
+        var browser = bed.OpenTickerPage();
         browser.WaitForText("value-Price", text => text.Length > 0, "the price");
         var pause = browser.WaitFor(d => d.FindElements(By.Id("invoke-Pause")).FirstOrDefault(), "the operations");
 
