@@ -39,6 +39,7 @@ internal static class ModelWorkloads
     // The workloads' names, shared with the Pyro4 peer's rows (PythonPeers).
     public const string QueryLatency = "query latency (sequential)";
     public const string QueryThroughput = "query throughput (32 callers)";
+    public const string QueryPairedWithStock = "query latency (sequential, alternating with grpc-dotnet alone's echo)";
     public const string DeliveryPrefix = "modify -> ";
 
     public const string ResumeMissed = "resume: RESUMED + 1,000 missed changes";
@@ -93,7 +94,7 @@ internal static class ModelWorkloads
         $"Model server: {System} is `bench serve-model`, a ModelRegistry (MaxViewers 20,000, other limits default) hosting one "
             + "INotifyPropertyChanged model (a double, a long, a string) through ModelService (AddRemoteModels, Auth:Enabled=false) "
             + "on Kestrel and grpc-dotnet, built as the executables build their servers (GrpcServerApplication). Queries ask "
-            + "for every property. Pyro4 is the seed's design (bench/peers/pyro4_model_bench.py, serpent): a daemon hosting a model object "
+            + "for every property; the alternating Query row calls it and `bench serve-echo-stock` (grpc-dotnet alone, a plain GrpcChannel) in turn in one window, so its two medians' difference is what a Query of this model costs over the stock stack's own round trip. Pyro4 is the seed's design (bench/peers/pyro4_model_bench.py, serpent): a daemon hosting a model object "
             + "with query() and modify(); each viewer is a Pyro4 daemon of its own (its own port and connection) with a callback object, "
             + "registered with the model, which calls every viewer back (oneway) in turn inside modify(). The viewer daemons use the "
             + "multiplex server type, combined into one event loop in the client process: a thread per daemon does not scale to 1,000.",
@@ -128,6 +129,19 @@ internal static class ModelWorkloads
 
     public static Task<Measurement> QueryThroughputAsync(ModelClient client, TimeSpan duration) =>
         LatencyLoop.ConcurrentAsync(QueryThroughput, System, () => client.QueryAsync(ModelName), TransportWorkloads.Callers, duration);
+
+    /// <summary>
+    /// What a Query costs over the stock stack's own round trip: a Query of the bench model and an echo call to
+    /// <c>serve-echo-stock</c> on a plain <c>GrpcChannel</c>, one of each in turn in one window.
+    /// </summary>
+    public static async Task<(Measurement Query, Measurement StockEcho)> QueryFloorCostAsync(ModelClient client, Testing.V1.Echo.EchoClient stockEcho, TimeSpan duration)
+    {
+        var (query, echo) = await LatencyLoop.AlternatingAsync(System,
+            (QueryPairedWithStock, () => client.QueryAsync(ModelName)),
+            (QueryPairedWithStock, () => TransportWorkloads.UnaryAsync(stockEcho)),
+            duration);
+        return (query, echo with { System = TransportWorkloads.StockSystem });
+    }
 
     /// <summary>Every change delivered to every viewer before the next Modify.</summary>
     public static Task<Measurement> PacedDeliveryAsync(string address, ModelClient driver, int viewers, TimeSpan duration, DeliveryCosts costs) =>

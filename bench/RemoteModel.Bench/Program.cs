@@ -153,6 +153,15 @@ if (Runs("query") || Runs("delivery") || Runs("resume"))
         {
             results.Add(Report(await ModelWorkloads.QueryLatencyAsync(client, duration)));
             results.Add(Report(await ModelWorkloads.QueryThroughputAsync(client, duration)));
+            var (stockServer, stockAddress) = await BenchProcess.StartAsync(BenchServer.StockEchoMode);
+            await using (stockServer)
+            {
+                using var stockChannel = GrpcChannel.ForAddress(stockAddress);
+                var (query, stockEcho) = await ModelWorkloads.QueryFloorCostAsync(client, new Echo.EchoClient(stockChannel), duration);
+                results.Add(Report(query));
+                results.Add(Report(stockEcho));
+                Console.WriteLine($"Query over grpc-dotnet alone's echo: {query.MedianMicros - stockEcho.MedianMicros:F1} us a call (the alternating rows' medians apart)");
+            }
         }
 
         if (Runs("delivery"))

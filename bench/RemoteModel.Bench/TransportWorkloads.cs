@@ -90,5 +90,6 @@ internal static class TransportWorkloads
         return new Measurement(Stream, system, null, null, count / elapsed.TotalSeconds, count);
     }
 
-    private static async Task UnaryAsync(Echo.EchoClient client) => await client.UnaryAsync(SmallRequest);
+    /// <summary>One echo call of a 16-byte payload, as every echo row makes it.</summary>
+    public static async Task UnaryAsync(Echo.EchoClient client) => await client.UnaryAsync(SmallRequest);
 }
