@@ -12,7 +12,11 @@ internal static class WebCommand
         var listen = new Option<string?>("--listen") { Description = "Where to listen. Default http://127.0.0.1:8080; anything but loopback needs https:// with Tls:CertificatePath and --require-login." };
         var readOnly = new Option<bool>("--read-only") { Description = "Show everything, change nothing." };
         var requireLogin = new Option<bool>("--require-login") { Description = "Ask for a key id and secret from the keyring before showing anything." };
-        foreach (var option in new Option[] { nameServer, listen, readOnly, requireLogin })
+        var allowedHosts = new Option<string?>("--allowed-hosts")
+        {
+            Description = "The Host names answered, ;-separated, *.lab.example wildcards (ASP.NET Core's AllowedHosts). Default: loopback names on loopback, any beyond.",
+        };
+        foreach (var option in new Option[] { nameServer, listen, readOnly, requireLogin, allowedHosts })
         {
             root.Options.Add(option);
         }
@@ -38,6 +42,11 @@ internal static class WebCommand
             if (result.GetValue(requireLogin))
             {
                 overrides["Web:RequireLogin"] = "true";
+            }
+
+            if (result.GetValue(allowedHosts) is { } hosts)
+            {
+                overrides[HostNames.AllowedHostsKey] = hosts;
             }
 
             return WebHost.RunAsync(Configuration.Build(settings, overrides), cancellationToken);

@@ -24,7 +24,7 @@ public sealed class HostNameTests
     }
 
     [Fact]
-    public async Task AllowedHosts_in_configuration_replaces_the_loopback_names()
+    public async Task AllowedHosts_in_configuration_or_as_a_flag_replaces_the_loopback_names()
     {
         await using var bed = await ProcessTestBed.StartAsync();
         // A top-level key: set in appsettings.json or the environment, as for any ASP.NET Core app.
@@ -33,6 +33,12 @@ public sealed class HostNameTests
         Assert.Equal(HttpStatusCode.OK, await GetAsync(address, "lab.example"));
         Assert.Equal(HttpStatusCode.BadRequest, await GetAsync(address, "evil.example"));
         Assert.Equal(HttpStatusCode.BadRequest, await GetAsync(address, "localhost"));
+
+        // The same setting as a flag.
+        var flagged = await StartWebAsync(bed, arguments: ["--listen", "http://127.0.0.1:0", "--allowed-hosts", "lab.example;*.lab.example"]);
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(flagged, "web.lab.example"));
+        Assert.Equal(HttpStatusCode.BadRequest, await GetAsync(flagged, "evil.example"));
+        Assert.Equal(HttpStatusCode.BadRequest, await GetAsync(flagged, "localhost"));
     }
 
     [Fact]
