@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace RemoteModel.Naming;
 
 /// <summary>
@@ -8,6 +10,9 @@ public static class NameRules
 {
     /// <summary>The longest name accepted.</summary>
     public const int MaxLength = 255;
+
+    private static readonly SearchValues<char> SegmentCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 
     /// <summary>Why <paramref name="name"/> is not a valid name, or null when it is.</summary>
     public static string? Problem(string? name)
@@ -22,25 +27,31 @@ public static class NameRules
             return $"it is {name.Length} characters long; at most {MaxLength} are allowed";
         }
 
-        var segments = name.Split('/');
-        for (var i = 0; i < segments.Length; i++)
+        // Segment by segment in place: a lookup checks its name, and splitting would allocate every segment.
+        var start = 0;
+        for (var i = 0; ; i++)
         {
-            var segment = segments[i];
-            if (segment.Length == 0)
+            var end = name.IndexOf('/', start);
+            var last = end < 0;
+            var segment = name.AsSpan(start, (last ? name.Length : end) - start);
+            if (segment.IsEmpty)
             {
-                return i == 0 ? "it starts with '/'" : i == segments.Length - 1 ? "it ends with '/'" : "it has an empty segment ('//')";
+                return i == 0 ? "it starts with '/'" : last ? "it ends with '/'" : "it has an empty segment ('//')";
             }
 
-            foreach (var c in segment)
+            var wrong = segment.IndexOfAnyExcept(SegmentCharacters);
+            if (wrong >= 0)
             {
-                if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
-                {
-                    return $"it has the character '{c}'";
-                }
+                return $"it has the character '{segment[wrong]}'";
             }
+
+            if (last)
+            {
+                return null;
+            }
+
+            start = end + 1;
         }
-
-        return null;
     }
 
     /// <summary>A message for people explaining why <paramref name="name"/> was refused.</summary>

@@ -11,7 +11,8 @@ namespace RemoteModel.Security.Tests;
 /// <summary>
 /// The signer's and sealer's HMACs against ones computed here, independently, over the byte strings
 /// of docs/security.md: for texts longer than the signer keeps on the stack, for messages in
-/// several pieces, and with many threads sharing one key's HMAC state.
+/// several pieces, for messages too large to be hashed in one piece with their text, and with
+/// many threads sharing one key's HMAC state.
 /// </summary>
 public sealed class SigningSchemeTests
 {
@@ -52,6 +53,20 @@ public sealed class SigningSchemeTests
             sealer.SealMessage(message, seal);
             Assert.Equal("fa7f20" + Hmac($"remotemodel-v1 response\n{Nonce}\n{sequence}\n", message), Convert.ToHexStringLower(seal));
         }
+    }
+
+    [Fact]
+    public void Messages_past_what_is_hashed_with_their_text_in_one_piece_are_signed_and_sealed_as_documented()
+    {
+        // A small message is joined to its text on the stack and hashed in one call; these are not.
+        byte[] message = [.. Enumerable.Range(0, 5_000).Select(i => (byte)i)];
+        var signature = HmacCallSigner.Sign(Key, "/m", "1795000000000", Nonce, new ReadOnlySequence<byte>(message));
+        Assert.Equal(Hmac($"remotemodel-v1\n/m\n1795000000000\n{Nonce}\nexample\n", message), signature);
+
+        var sealer = new HmacResponseSealer(Key, Nonce);
+        var seal = new byte[sealer.SealLength];
+        sealer.SealMessage(message, seal);
+        Assert.Equal("fa7f20" + Hmac($"remotemodel-v1 response\n{Nonce}\n0\n", message), Convert.ToHexStringLower(seal));
     }
 
     [Fact]

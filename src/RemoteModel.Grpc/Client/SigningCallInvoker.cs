@@ -21,8 +21,7 @@ internal sealed class SigningCallInvoker(CallInvoker inner, CallSigner signer) :
     {
         var (signed, verifier) = Sign(method, ref options, request);
         var call = inner.AsyncUnaryCall(WireMethod(method), host, options, signed);
-        return new AsyncUnaryCall<TResponse>(
-            OpenAsync(call, verifier, method.ResponseMarshaller), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncUnaryCall<TResponse>(OpenAsync(call, verifier, method.ResponseMarshaller), UnaryCallOf.Headers, UnaryCallOf.Status, UnaryCallOf.Trailers, UnaryCallOf.Dispose, call);
     }
 
     public override TResponse BlockingUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
@@ -34,7 +33,7 @@ internal sealed class SigningCallInvoker(CallInvoker inner, CallSigner signer) :
         var (signed, verifier) = Sign(method, ref options, request);
         var call = inner.AsyncServerStreamingCall(WireMethod(method), host, options, signed);
         return new AsyncServerStreamingCall<TResponse>(
-            new OpeningReader<TResponse>(call, verifier, method.ResponseMarshaller), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+            new OpeningReader<TResponse>(call, verifier, method.ResponseMarshaller), StreamingCallOf.Headers, StreamingCallOf.Status, StreamingCallOf.Trailers, StreamingCallOf.Dispose, call);
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
@@ -51,7 +50,7 @@ internal sealed class SigningCallInvoker(CallInvoker inner, CallSigner signer) :
 
         // The caller's headers are copied, not added to: the caller may send the same ones again.
         var headers = new Metadata();
-        if (options.Headers is { } given)
+        if (options.Headers is { Count: > 0 } given)
         {
             foreach (var entry in given)
             {
@@ -62,6 +61,29 @@ internal sealed class SigningCallInvoker(CallInvoker inner, CallSigner signer) :
         var verifier = signer.Sign(method.FullName, bytes, headers);
         options = options.WithHeaders(headers);
         return (bytes, verifier);
+    }
+
+    /// <summary>
+    /// The inner call's headers, status, trailers and disposal, handed on through the calls' state
+    /// rather than through delegates made for each call; and its headers only when asked for:
+    /// reading the stock call's <see cref="AsyncUnaryCall{T}.ResponseHeadersAsync"/> starts a task
+    /// that waits for them.
+    /// </summary>
+    private static class UnaryCallOf
+    {
+        public static readonly Func<object, Task<Metadata>> Headers = static call => ((AsyncUnaryCall<byte[]>)call).ResponseHeadersAsync;
+        public static readonly Func<object, Status> Status = static call => ((AsyncUnaryCall<byte[]>)call).GetStatus();
+        public static readonly Func<object, Metadata> Trailers = static call => ((AsyncUnaryCall<byte[]>)call).GetTrailers();
+        public static readonly Action<object> Dispose = static call => ((AsyncUnaryCall<byte[]>)call).Dispose();
+    }
+
+    /// <inheritdoc cref="UnaryCallOf"/>
+    private static class StreamingCallOf
+    {
+        public static readonly Func<object, Task<Metadata>> Headers = static call => ((AsyncServerStreamingCall<byte[]>)call).ResponseHeadersAsync;
+        public static readonly Func<object, Status> Status = static call => ((AsyncServerStreamingCall<byte[]>)call).GetStatus();
+        public static readonly Func<object, Metadata> Trailers = static call => ((AsyncServerStreamingCall<byte[]>)call).GetTrailers();
+        public static readonly Action<object> Dispose = static call => ((AsyncServerStreamingCall<byte[]>)call).Dispose();
     }
 
     private static Method<byte[], byte[]> WireMethod<TRequest, TResponse>(Method<TRequest, TResponse> method) =>

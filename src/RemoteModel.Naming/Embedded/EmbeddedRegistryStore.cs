@@ -112,7 +112,8 @@ public sealed class EmbeddedRegistryStore : IRegistryStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_entries.GetValueOrDefault(name)?.Clone());
+            // Its own, not a copy: a stored registration is never changed (a change stores a new one).
+            return Task.FromResult(_entries.GetValueOrDefault(name));
         }
     }
 

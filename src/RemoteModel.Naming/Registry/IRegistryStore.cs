@@ -38,7 +38,10 @@ public interface IRegistryStore : IAsyncDisposable
     /// <summary>Removes the registration of <paramref name="name"/>, leased or static; false when there was none.</summary>
     Task<bool> RemoveAsync(string name, CancellationToken cancellationToken);
 
-    /// <summary>The registration of <paramref name="name"/>, or null.</summary>
+    /// <summary>
+    /// The registration of <paramref name="name"/>, or null. Read it, do not change it: a store
+    /// may hand out the registration it keeps (a lookup then copies nothing).
+    /// </summary>
     Task<Registration?> GetAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>Every registration whose name starts with <paramref name="prefix"/>, ordered by name, and the revision they are as of.</summary>

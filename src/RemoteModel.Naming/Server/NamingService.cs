@@ -383,8 +383,14 @@ public sealed partial class NamingService : NamingApi.NamingBase
     /// </summary>
     private Registration ForCaller(Registration registration, string peer)
     {
+        // The caller first: one on this host, the usual one, costs no parsing of the endpoints.
+        if (!IsOtherHost(peer))
+        {
+            return registration;
+        }
+
         var local = registration.Endpoints.Count(HostAddresses.IsHostLocalEndpoint);
-        if (local == 0 || local == registration.Endpoints.Count || !IsOtherHost(peer))
+        if (local == 0 || local == registration.Endpoints.Count)
         {
             return registration;
         }

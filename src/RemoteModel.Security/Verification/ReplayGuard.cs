@@ -8,7 +8,10 @@ namespace RemoteModel.Security.Verification;
 /// </summary>
 internal sealed class ReplayGuard(TimeProvider time, int capacity)
 {
-    private readonly ConcurrentDictionary<(string KeyId, UInt128 Nonce), DateTimeOffset> _seen = new();
+    /// <summary>The claims made room for at the start: a few seconds of a busy server's calls (each doubling takes every lock and moves every claim).</summary>
+    private const int InitialCapacity = 1 << 16;
+
+    private readonly ConcurrentDictionary<(string KeyId, UInt128 Nonce), DateTimeOffset> _seen = new(Environment.ProcessorCount, Math.Min(capacity, InitialCapacity));
 
     // The claims in the order they were made, which is nearly the order their windows end (clients'
     // clocks differ by the skew at most): forgetting takes the ended ones off the front and never
