@@ -130,7 +130,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
                 using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(call.CancellationToken, stopping.Token);
                 try
                 {
-                    await invoke(service, request.Message, new SealingStreamWriter<TResponse>(stream, sealer), new StoppableCallContext(call, cancellation.Token))
+                    await invoke(service, request.Message, new SealingStreamWriter<TResponse>(stream, sealer), new StoppableCallContext(call, cancellation.Token, stopping.Token))
                         .ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stopping.Token.IsCancellationRequested && !call.CancellationToken.IsCancellationRequested)
@@ -161,11 +161,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
         {
         }
 
-        private IResponseSealer? Verify(ServerCallContext call, byte[] request)
-        {
-            stopping.Attach(call);
-            return verifier?.Verify(call, new ReadOnlySequence<byte>(request));
-        }
+        private IResponseSealer? Verify(ServerCallContext call, byte[] request) => verifier?.Verify(call, new ReadOnlySequence<byte>(request));
 
         /// <summary>
         /// The status grpc-dotnet will send for a handler that returned: the call's own, whose
