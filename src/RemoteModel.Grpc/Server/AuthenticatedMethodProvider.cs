@@ -50,14 +50,12 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
         {
             var (invoke, metadata) = Handler<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext));
-            context.AddUnaryMethod(WireMethod(method), metadata, async (service, request, call) =>
-            {
-                var observed = monitor?.Begin(call, request.Message);
-                if (observed is null)
-                {
-                    return await ServeAsync(service, request, call).ConfigureAwait(false);
-                }
+            // An unobserved call is the handler's own task: no second async frame for it to keep.
+            context.AddUnaryMethod(WireMethod(method), metadata, (service, request, call) =>
+                monitor?.Begin(call, request.Message) is { } observed ? ObserveAsync(service, request, call, observed) : ServeAsync(service, request, call));
 
+            async Task<OutgoingResponse<TResponse>> ObserveAsync(TService service, ReceivedRequest<TRequest> request, ServerCallContext call, CallMonitor.ObservedCall observed)
+            {
                 try
                 {
                     var response = await ServeAsync(service, request, call).ConfigureAwait(false);
@@ -69,7 +67,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
                     observed.Failed(ex);
                     throw;
                 }
-            });
+            }
 
             async Task<OutgoingResponse<TResponse>> ServeAsync(TService service, ReceivedRequest<TRequest> request, ServerCallContext call)
             {
@@ -107,15 +105,12 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
         {
             var (invoke, metadata) = Handler<ServerStreamingServerMethod<TService, TRequest, TResponse>>(
                 method.Name, typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext));
-            context.AddServerStreamingMethod(WireMethod(method), metadata, async (service, request, stream, call) =>
-            {
-                var observed = monitor?.Begin(call, request.Message);
-                if (observed is null)
-                {
-                    await ServeAsync(service, request, stream, call, null).ConfigureAwait(false);
-                    return;
-                }
+            // An unobserved stream is the handler's own task: an idle subscription keeps no second async frame alive.
+            context.AddServerStreamingMethod(WireMethod(method), metadata, (service, request, stream, call) =>
+                monitor?.Begin(call, request.Message) is { } observed ? ObserveAsync(service, request, stream, call, observed) : ServeAsync(service, request, stream, call, null));
 
+            async Task ObserveAsync(TService service, ReceivedRequest<TRequest> request, IServerStreamWriter<OutgoingResponse<TResponse>> stream, ServerCallContext call, CallMonitor.ObservedCall observed)
+            {
                 try
                 {
                     await ServeAsync(service, request, stream, call, observed).ConfigureAwait(false);
@@ -126,7 +121,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
                     observed.Failed(ex);
                     throw;
                 }
-            });
+            }
 
             async Task ServeAsync(TService service, ReceivedRequest<TRequest> request, IServerStreamWriter<OutgoingResponse<TResponse>> stream, ServerCallContext call, CallMonitor.ObservedCall? observed)
             {
@@ -135,7 +130,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
                 using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(call.CancellationToken, stopping.Token);
                 try
                 {
-                    await invoke(service, request.Message, new SealingStreamWriter<TResponse>(stream, sealer), new StoppableCallContext(call, cancellation.Token))
+                    await invoke(service, request.Message, new SealingStreamWriter<TResponse>(stream, sealer), new StoppableCallContext(call, cancellation.Token, stopping.Token))
                         .ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stopping.Token.IsCancellationRequested && !call.CancellationToken.IsCancellationRequested)
@@ -166,11 +161,7 @@ internal sealed class AuthenticatedMethodProvider<TService>(IServiceProvider ser
         {
         }
 
-        private IResponseSealer? Verify(ServerCallContext call, byte[] request)
-        {
-            stopping.Attach(call);
-            return verifier?.Verify(call, new ReadOnlySequence<byte>(request));
-        }
+        private IResponseSealer? Verify(ServerCallContext call, byte[] request) => verifier?.Verify(call, new ReadOnlySequence<byte>(request));
 
         /// <summary>
         /// The status grpc-dotnet will send for a handler that returned: the call's own, whose

@@ -11,15 +11,16 @@ namespace RemoteModel.Grpc.Server;
 /// </summary>
 public sealed class ServerStopping : IHostedLifecycleService, IDisposable
 {
-    private static readonly object UserStateKey = new();
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Fires when the server begins to stop.</summary>
     public CancellationToken Token => _stopping.Token;
 
-    /// <summary>Whether the server that serves <paramref name="context"/> is stopping (false for a call not served by an authenticated service).</summary>
-    public static bool IsStopping(ServerCallContext context) =>
-        context.UserState.TryGetValue(UserStateKey, out var stopping) && ((ServerStopping)stopping).Token.IsCancellationRequested;
+    /// <summary>
+    /// Whether the server that serves <paramref name="context"/>, the context of an authenticated service's
+    /// server-streaming call, is stopping (false for any other context).
+    /// </summary>
+    public static bool IsStopping(ServerCallContext context) => context is StoppableCallContext { IsStopping: true };
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -41,6 +42,4 @@ public sealed class ServerStopping : IHostedLifecycleService, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _stopping.Dispose();
-
-    internal void Attach(ServerCallContext context) => context.UserState[UserStateKey] = this;
 }

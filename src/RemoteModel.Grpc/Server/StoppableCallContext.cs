@@ -2,9 +2,12 @@ using Grpc.Core;
 
 namespace RemoteModel.Grpc.Server;
 
-/// <summary>A call's context whose cancellation also fires when the server stops; everything else is the call's own.</summary>
-internal sealed class StoppableCallContext(ServerCallContext call, CancellationToken cancellationToken) : ServerCallContext
+/// <summary>A call's context whose cancellation also fires when the server stops (<paramref name="stopping"/>); everything else is the call's own.</summary>
+internal sealed class StoppableCallContext(ServerCallContext call, CancellationToken cancellationToken, CancellationToken stopping) : ServerCallContext
 {
+    /// <summary>Whether the server is stopping: known from the context itself, so no call needs an entry in its user state for it.</summary>
+    public bool IsStopping => stopping.IsCancellationRequested;
+
     protected override string MethodCore => call.Method;
 
     protected override string HostCore => call.Host;
