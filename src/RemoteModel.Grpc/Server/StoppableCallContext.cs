@@ -8,6 +8,9 @@ internal sealed class StoppableCallContext(ServerCallContext call, CancellationT
     /// <summary>Whether the server is stopping: known from the context itself, so no call needs an entry in its user state for it.</summary>
     public bool IsStopping => stopping.IsCancellationRequested;
 
+    /// <summary>The call's own context, which this one wraps.</summary>
+    public ServerCallContext Call => call;
+
     protected override string MethodCore => call.Method;
 
     protected override string HostCore => call.Host;

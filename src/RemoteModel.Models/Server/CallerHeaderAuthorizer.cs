@@ -1,4 +1,5 @@
 using Grpc.Core;
+using RemoteModel.Grpc.Server;
 
 namespace RemoteModel.Models.Server;
 
@@ -29,9 +30,9 @@ public sealed class CallerHeaderAuthorizer : IModelAuthorizer
 
     /// <summary>Who the call says it comes from, unverified; null when it does not say (or claims to be the model itself).</summary>
     public static string? ClaimedCaller(ServerCallContext context) =>
-        context.RequestHeaders.GetValue(CallerHeader) is { Length: > 0 } caller && caller != ModelHost.ModelIdentity ? caller : null;
+        context.RequestHeader(CallerHeader) is { Length: > 0 } caller && caller != ModelHost.ModelIdentity ? caller : null;
 
     /// <summary><paramref name="caller"/>, acting for the caller a relay named (<c>alice via relay-2</c>), or as it is when the call names nobody else.</summary>
     internal static string Relayed(ServerCallContext context, string caller) =>
-        context.RequestHeaders.GetValue(OnBehalfOfHeader) is { Length: > 0 } origin && origin != ModelHost.ModelIdentity ? $"{origin} via {caller}" : caller;
+        context.RequestHeader(OnBehalfOfHeader) is { Length: > 0 } origin && origin != ModelHost.ModelIdentity ? $"{origin} via {caller}" : caller;
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Globalization;
-using Microsoft.AspNetCore.Http;
+using RemoteModel.Grpc.Server;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RemoteModel.Security.Keys;
@@ -15,7 +15,7 @@ namespace RemoteModel.Security.Verification;
 /// within the clock skew, signature right (compared in constant time), nonce not seen before in
 /// the window. A verified call's key is kept for the scope checks (<see cref="KeyPermissions"/>)
 /// and its answers are sealed; an unsigned call goes on unsealed. Every refusal is logged once.
-/// Verifies calls that ASP.NET Core serves (<see cref="ServerCallContextExtensions.GetHttpContext"/>),
+/// Verifies calls that ASP.NET Core serves (<see cref="CallContextHeaders.RequestHeader"/>),
 /// as every authenticated service is.
 /// </summary>
 public sealed class HmacCallVerifier : CallVerifier
@@ -49,12 +49,10 @@ public sealed class HmacCallVerifier : CallVerifier
     /// <inheritdoc />
     public override IResponseSealer? Verify(ServerCallContext context, ReadOnlySequence<byte> request)
     {
-        // Read where they arrived: context.RequestHeaders would copy every header of the call into a Metadata first.
-        var headers = context.GetHttpContext().Request.Headers;
-        var keyId = Header(headers, SigningScheme.KeyIdHeader);
-        var timestamp = Header(headers, SigningScheme.TimestampHeader);
-        var nonce = Header(headers, SigningScheme.NonceHeader);
-        var signature = Header(headers, SigningScheme.SignatureHeader);
+        var keyId = context.RequestHeader(SigningScheme.KeyIdHeader);
+        var timestamp = context.RequestHeader(SigningScheme.TimestampHeader);
+        var nonce = context.RequestHeader(SigningScheme.NonceHeader);
+        var signature = context.RequestHeader(SigningScheme.SignatureHeader);
         if (keyId is null && timestamp is null && nonce is null && signature is null)
         {
             return null;
@@ -124,10 +122,6 @@ public sealed class HmacCallVerifier : CallVerifier
         AuthLog.Refused(_logger, context.Method, context.Peer, keyId is null ? "(none)" : Printable(keyId), reason);
         return new RpcException(new Status(StatusCode.Unauthenticated, reason));
     }
-
-    /// <summary>A request header's value as <see cref="ServerCallContext.RequestHeaders"/> would give it: null when absent, repeated values joined by commas.</summary>
-    private static string? Header(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var values) ? (string?)values : null;
 
     private static bool IsLowerHex(string text) => !text.AsSpan().ContainsAnyExcept(LowerHexDigits);
 
