@@ -21,6 +21,9 @@ public static class RemoteModelDiagnostics
     private static readonly string Version =
         typeof(RemoteModelDiagnostics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
+    /// <summary>The tag naming the model a span or measurement is about: <c>remotemodel.model</c>.</summary>
+    public const string ModelTagName = "remotemodel.model";
+
     /// <summary>The project's spans.</summary>
     public static ActivitySource Source { get; } = new(Name, Version);
 
@@ -50,6 +53,9 @@ public static class RemoteModelDiagnostics
 
     /// <summary>Registrations that ended because their lease ran out (counted by the name server that holds the store); tag <c>remotemodel.kind</c>.</summary>
     public static Counter<long> LeaseExpiries { get; } = Meter.CreateCounter<long>("remotemodel.lease.expiries", "{lease}", "Registrations ended because their lease ran out.");
+
+    /// <summary>The <see cref="ModelTagName"/> tag of a measurement about <paramref name="model"/>.</summary>
+    public static KeyValuePair<string, object?> ModelTag(string model) => new(ModelTagName, model);
 
     /// <summary>The W3C <c>traceparent</c> of <paramref name="activity"/> when it is recorded, for a message that carries its trace on; else empty.</summary>
     public static string TraceParentOf(Activity? activity) =>

@@ -244,7 +244,7 @@ public sealed class ModelFollower(ServiceAddress address, SubscribeRequest reque
         if (notification.TraceParent.Length > 0 && ActivityContext.TryParse(notification.TraceParent, null, out var parent))
         {
             using var receipt = RemoteModelDiagnostics.Source.StartActivity("remotemodel.notification.receive", ActivityKind.Consumer, parent);
-            receipt?.SetTag("remotemodel.model", request.Model).SetTag("remotemodel.viewer", request.ViewerName).SetTag("remotemodel.version", notification.Version);
+            receipt?.SetTag(RemoteModelDiagnostics.ModelTagName, request.Model).SetTag("remotemodel.viewer", request.ViewerName).SetTag("remotemodel.version", notification.Version);
         }
     }
 

@@ -516,7 +516,7 @@ public sealed partial class ModelHost : IServedModel
 
         var version = _changes.Commit(change, now);
         _viewers.Publish(change);
-        RemoteModelDiagnostics.ChangesApplied.Add(1, new KeyValuePair<string, object?>("remotemodel.model", Name), new KeyValuePair<string, object?>("remotemodel.cause", cause));
+        RemoteModelDiagnostics.ChangesApplied.Add(1, RemoteModelDiagnostics.ModelTag(Name), new KeyValuePair<string, object?>("remotemodel.cause", cause));
         foreach (var qualityChange in qualityChanges ?? [])
         {
             _audit.QualityChanged(qualityChange, version, changedBy);
@@ -527,7 +527,7 @@ public sealed partial class ModelHost : IServedModel
 
     /// <summary>A span of the project's own for a caller's change to this model, when anyone traces (else null).</summary>
     private Activity? StartSpan(string operation, string caller) =>
-        RemoteModelDiagnostics.Source.StartActivity(operation)?.SetTag("remotemodel.model", Name).SetTag("remotemodel.caller", caller);
+        RemoteModelDiagnostics.Source.StartActivity(operation)?.SetTag(RemoteModelDiagnostics.ModelTagName, Name).SetTag("remotemodel.caller", caller);
 
     /// <summary>The model as <paramref name="viewer"/> sees it now; called under the change lock.</summary>
     private Notification Snapshot(Viewer viewer, Notification.Types.Kind kind)

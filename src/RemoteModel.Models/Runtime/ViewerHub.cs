@@ -40,6 +40,7 @@ internal sealed partial class ViewerHub
     private readonly ConcurrentDictionary<string, IReadOnlySet<string>> _filters = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed = new();
     private readonly ViewerPump _pump;
+    private readonly KeyValuePair<string, object?> _modelTag;
     private readonly Func<long, IReadOnlyList<Notification>?> _changesAfter;
 
     /// <param name="model">The model's name, for messages and the log.</param>
@@ -58,6 +59,7 @@ internal sealed partial class ViewerHub
         Epoch = epoch;
         _changesAfter = changesAfter ?? (_ => null);
         _model = model;
+        _modelTag = RemoteModelDiagnostics.ModelTag(model);
         _options = options;
         _gate = gate;
         _snapshot = snapshot;
@@ -214,7 +216,7 @@ internal sealed partial class ViewerHub
         }
 
         LogViewerJoined(_model, viewer.Name, viewer.Peer, viewer.Mode, viewer.Properties is null ? "all" : string.Join(",", viewer.Properties));
-        RemoteModelDiagnostics.ViewersConnected.Add(1, new KeyValuePair<string, object?>("remotemodel.model", _model));
+        RemoteModelDiagnostics.ViewersConnected.Add(1, _modelTag);
         var listing = _directory?.Enter(_model, viewer.Describe());
         var reason = "disconnected";
         try
@@ -253,7 +255,7 @@ internal sealed partial class ViewerHub
                 await listing.DisposeAsync().ConfigureAwait(false);
             }
 
-            RemoteModelDiagnostics.ViewersConnected.Add(-1, new KeyValuePair<string, object?>("remotemodel.model", _model));
+            RemoteModelDiagnostics.ViewersConnected.Add(-1, _modelTag);
             var info = viewer.Describe();
             LogViewerLeft(_model, viewer.Name, viewer.Peer, reason, info.NotificationsSent, info.Resyncs);
         }
@@ -316,7 +318,7 @@ internal sealed partial class ViewerHub
         if (!_viewers.IsEmpty)
         {
             LogAllResynced(_model, _viewers.Count, reason);
-            RemoteModelDiagnostics.Resyncs.Add(_viewers.Count, new KeyValuePair<string, object?>("remotemodel.model", _model));
+            RemoteModelDiagnostics.Resyncs.Add(_viewers.Count, _modelTag);
         }
     }
 
@@ -387,7 +389,7 @@ internal sealed partial class ViewerHub
         }
 
         LogViewerResynced(_model, viewer.Name, resync.Version);
-        RemoteModelDiagnostics.Resyncs.Add(1, new KeyValuePair<string, object?>("remotemodel.model", _model));
+        RemoteModelDiagnostics.Resyncs.Add(1, _modelTag);
     }
 
     /// <summary>One set instance for every viewer asking for the same properties, so a change is filtered (and serialized) once for all of them.</summary>

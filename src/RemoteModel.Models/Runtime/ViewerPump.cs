@@ -15,7 +15,7 @@ namespace RemoteModel.Models.Runtime;
 /// </summary>
 internal sealed class ViewerPump(string model, Action<Viewer> resynchronise, TimeProvider timeProvider) : IThreadPoolWorkItem
 {
-    private readonly KeyValuePair<string, object?> _modelTag = new("remotemodel.model", model);
+    private readonly KeyValuePair<string, object?> _modelTag = RemoteModelDiagnostics.ModelTag(model);
     private readonly ConcurrentQueue<Viewer> _ready = new();
     private int _scheduled;
 

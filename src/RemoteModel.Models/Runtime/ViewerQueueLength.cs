@@ -25,5 +25,5 @@ internal static class ViewerQueueLength
     public static void Forget(ViewerHub hub) => Hubs.Remove(hub);
 
     private static IEnumerable<Measurement<long>> Measure() =>
-        [.. Hubs.Select(hub => new Measurement<long>(hub.Key.Queued, new KeyValuePair<string, object?>("remotemodel.model", hub.Value)))];
+        [.. Hubs.Select(hub => new Measurement<long>(hub.Key.Queued, RemoteModelDiagnostics.ModelTag(hub.Value)))];
 }
